@@ -16,6 +16,9 @@ import pytest
 
 from tests.helpers import logfail
 
+# Fixtures for real services (PostgreSQL, Secret Service, Chromium, Xvfb, subprocesses).
+pytest_plugins = ["tests.helpers.services"]
+
 
 @pytest.fixture(scope="session")
 def _logfail_handler() -> Iterator[logfail.LogFailHandler]:

@@ -82,7 +82,9 @@ def test_wire_round_trip() -> None:
     assert Money.from_wire("3800", "HKD") == amount
 
 
-@pytest.mark.parametrize("value", ["38.00", "-1", " 1", "1e3", 38, None, "", "１２", "1" * 17])
+@pytest.mark.parametrize(
+    "value", ["38.00", "-1", " 1", "1e3", 38, None, "", "\uff11\uff12", "1" * 17]
+)
 def test_from_wire_refuses_non_digit_strings(value: object) -> None:
     """The wire value is a plain ASCII digit string of at most 16 characters."""
     with pytest.raises(InvalidAmountError):
@@ -147,7 +149,9 @@ def test_wallet_rules_match_antom_table() -> None:
     )
     assert dana.max_per_day == Money(2_000_000_000, "IDR")
     for rules in WALLET_RULES.values():
-        assert rules.refund and rules.partial_refund and not rules.chargeback
+        assert rules.refund
+        assert rules.partial_refund
+        assert not rules.chargeback
         assert rules.refund_period == dt.timedelta(days=365)
 
 

@@ -18,7 +18,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from zoneinfo import ZoneInfo
 
@@ -90,7 +90,9 @@ class Money:
 
     def __post_init__(self) -> None:
         if isinstance(self.minor, bool) or not isinstance(self.minor, int):
-            raise InvalidAmountError(f"amount must be an integer of minor units, not {self.minor!r}")
+            raise InvalidAmountError(
+                f"amount must be an integer of minor units, not {self.minor!r}"
+            )
         if self.minor < 0:
             raise InvalidAmountError(f"amount must not be negative: {self.minor}")
         _exponent(self.currency)

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding, rsa
 
 
-def sdk_sign(
+def sdk_sign(  # noqa: PLR0917 - mirrors the SDK's positional helper
     key: rsa.RSAPrivateKey, method: str, path: str, client_id: str, time: str, body: str
 ) -> str:
     """The Signature header value an SDK sends."""
@@ -24,7 +24,21 @@ def sdk_sign(
     return "algorithm=RSA256,keyVersion=1,signature=" + quote_plus(base64.b64encode(raw).decode())
 
 
-def sdk_verify(
+def java_url_encode(text: str) -> str:
+    """Java's `URLEncoder.encode(text, "UTF-8")`: keep `A-Za-z0-9.-*_`, space → `+`, else %XX."""
+    out = []
+    for byte in text.encode("utf-8"):
+        char = chr(byte)
+        if char.isascii() and (char.isalnum() or char in ".-*_"):
+            out.append(char)
+        elif char == " ":
+            out.append("+")
+        else:
+            out.append(f"%{byte:02X}")
+    return "".join(out)
+
+
+def sdk_verify(  # noqa: PLR0917 - mirrors the SDK's positional helper
     key: rsa.RSAPublicKey,
     method: str,
     path: str,

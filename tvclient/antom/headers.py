@@ -85,8 +85,8 @@ def parse_signature_header(value: str) -> SignatureHeader:
     if match is None:
         raise MalformedHeaderError("Signature header has no signature= part")
     params: dict[str, str] = {}
-    for item in value[: match.start()].split(","):
-        item = item.strip()
+    for raw_item in value[: match.start()].split(","):
+        item = raw_item.strip()
         if not item:
             continue
         name, sep, param = item.partition("=")

@@ -88,7 +88,9 @@ def load_private_key(data: str | bytes) -> RSAPrivateKey:
     try:
         key = serialization.load_der_private_key(der, password=None)
     except (ValueError, TypeError):
-        raise KeyFormatError("the private key could not be read (expected RSA PKCS#8 or PKCS#1)") from None
+        raise KeyFormatError(
+            "the private key could not be read (expected RSA PKCS#8 or PKCS#1)"
+        ) from None
     if not isinstance(key, rsa.RSAPrivateKey):
         raise KeyFormatError("the private key is not an RSA key")
     _check_size(key.key_size, "private key")
@@ -96,7 +98,7 @@ def load_private_key(data: str | bytes) -> RSAPrivateKey:
 
 
 def load_public_key(data: str | bytes) -> RSAPublicKey:
-    """Load an RSA public key from PEM (`PUBLIC KEY`) or bare base64 SubjectPublicKeyInfo DER.
+    """Load an RSA public key from PEM (`PUBLIC KEY`, or PKCS#1) or bare base64 X.509 DER.
 
     Raises:
         KeyFormatError: the text is not such a key, not RSA or under 2048 bits.

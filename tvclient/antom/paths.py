@@ -7,7 +7,10 @@ from enum import StrEnum
 from tvclient.antom.errors import UnknownApiError
 
 __all__ = [
+    "ASIA",
+    "EUROPE",
     "LIVE_PREFIX",
+    "NORTH_AMERICA",
     "SANDBOX_CLIENT_PREFIX",
     "SANDBOX_PREFIX",
     "Api",
@@ -20,12 +23,17 @@ LIVE_PREFIX = "/ams/api"
 SANDBOX_PREFIX = "/ams/sandbox/api"
 SANDBOX_CLIENT_PREFIX = "SANDBOX_"
 
+# Antom's recommended regional domains (reference §2.1); the sandbox is a path, not a domain.
+ASIA = "https://open-sea-global.alipay.com"
+NORTH_AMERICA = "https://open-na-global.alipay.com"
+EUROPE = "https://open-de-global.alipay.com"
+
 
 class Api(StrEnum):
     """The Antom APIs a merchant calls; the value is the path below `/ams/api`."""
 
     CONSULT = "/v1/authorizations/consult"
-    APPLY_TOKEN = "/v1/authorizations/applyToken"
+    APPLY_TOKEN = "/v1/authorizations/applyToken"  # noqa: S105 - a path, not a secret
     REVOKE = "/v1/authorizations/revoke"
     PAY = "/v1/payments/pay"
     INQUIRY_PAYMENT = "/v1/payments/inquiryPayment"

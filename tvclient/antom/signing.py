@@ -1,7 +1,8 @@
 """Antom message signatures (reference §3): who signs what, and how it is checked.
 
-The string to sign is `<METHOD> <path>\\n<Client-Id>.<time>.<body>`; it is signed with
-RSA-SHA256, PKCS#1 v1.5, and sent base64- then form-URL-encoded in the `Signature` header.
+The string to sign is `<METHOD> <path>`, one line feed, `<Client-Id>.<time>.<body>`; it is
+signed with RSA-SHA256, PKCS#1 v1.5, and sent base64- then form-URL-encoded in the `Signature`
+header.
 Merchants sign requests; Antom (or the sandbox standing in for it) signs responses and
 notifications. A notification is a request from Antom, so it is checked like a request.
 
@@ -19,6 +20,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import padding
 
+from tvclient.antom.errors import InvalidSignatureError
 from tvclient.antom.headers import (
     CLIENT_ID,
     CONTENT_TYPE,
@@ -31,7 +33,6 @@ from tvclient.antom.headers import (
     parse_signature_header,
     require_header,
 )
-from tvclient.antom.errors import InvalidSignatureError
 from tvclient.antom.keys import RSAPrivateKey, RSAPublicKey
 
 __all__ = [
@@ -51,7 +52,7 @@ __all__ = [
 
 
 def string_to_sign(method: str, path: str, client_id: str, time: str, body: bytes) -> bytes:
-    """The exact bytes that are signed: `<METHOD> <path>\\n<client_id>.<time>.<body>` (UTF-8)."""
+    """The exact bytes that are signed: `<METHOD> <path>` LF `<client_id>.<time>.<body>`, UTF-8."""
     return f"{method} {path}\n{client_id}.{time}.".encode() + body
 
 
