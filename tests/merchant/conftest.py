@@ -47,6 +47,7 @@ class Harness:
     clock: FakeClock
     antom_key: RSAPrivateKey
     headers: dict[str, str] = field(default_factory=dict)
+    baseline_sleepers: int = 0
 
     async def enrol(self) -> dict[str, str]:
         """Enrol a device (loopback) and return its auth headers."""
@@ -63,9 +64,18 @@ class Harness:
         )
 
     async def settle(self) -> None:
-        """Let background tasks run."""
-        for _ in range(20):
-            await asyncio.sleep(0)
+        """Let background tasks run (database calls run in threads, so yield for real)."""
+        for _ in range(5):
+            await asyncio.sleep(0.005)
+
+    async def sleeping(self, count: int) -> None:
+        """Wait (really, briefly) until `count` more coroutines sleep on the clock than at start."""
+        target = self.baseline_sleepers + count
+        for _ in range(1000):
+            if self.clock.sleepers >= target:
+                return
+            await asyncio.sleep(0.005)
+        raise AssertionError(f"{self.clock.sleepers} sleepers, expected {target}")
 
     async def bind(self, wallet: str = "ALIPAY_HK", headers: dict[str, str] | None = None) -> str:
         """Bind a wallet end to end; the binding reference."""
@@ -125,5 +135,6 @@ async def harness(tmp_path: Path, key_dir: Path, antom_key: RSAPrivateKey) -> As
     async with httpx.AsyncClient(transport=transport, base_url=BASE) as client:
         h = Harness(client, backend, antom, clock, antom_key)
         await h.enrol()
+        h.baseline_sleepers = clock.sleepers
         yield h
     await backend.stop()

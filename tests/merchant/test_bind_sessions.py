@@ -69,6 +69,7 @@ async def test_long_poll_times_out_with_the_pending_session(harness: Harness) ->
             f"/v1/bind-sessions/{session['id']}", params={"wait": 10}, headers=harness.headers
         )
     )
+    await harness.sleeping(1)
     await harness.clock.run_for(9)
     assert not poll.done()
     await harness.clock.run_for(2)

@@ -220,3 +220,7 @@ class DeviceCore(Protocol):
     async def image(self, url: str) -> bytes:
         """A catalog image's bytes."""
         ...
+
+    async def aclose(self) -> None:
+        """Release network connections (the app is closing)."""
+        ...

@@ -28,7 +28,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 
 from tvclient.antom import codes
-from tvclient.antom.codes import ResultCode
 from tvclient.antom.errors import MessageError, SignatureError, UnknownApiError
 from tvclient.antom.headers import CLIENT_ID, epoch_millis, get_header
 from tvclient.antom.messages import (
@@ -51,16 +50,18 @@ from tvclient.antom.signing import read_request_headers, response_headers, verif
 from tvclient.antom.wire import Message
 from tvclient.sandbox.core import Sandbox
 from tvclient.sandbox.customs import Declaration
-from tvclient.sandbox.errors import ApiFailure
+from tvclient.sandbox.errors import ApiError
 from tvclient.sandbox.faults import Fault, FaultKind
 from tvclient.sandbox.payments import Outcome, PayOrder
 from tvclient.sandbox.refunds import RefundOrder
 
-__all__ = ["MAX_BODY_BYTES", "AntomApi"]
+__all__ = ["API_METHODS", "MAX_BODY_BYTES", "AntomApi"]
 
 _log = logging.getLogger(__name__)
 
 MAX_BODY_BYTES = 256 * 1024
+# Methods routed to the API endpoint, so that all but POST get an Antom-shaped refusal.
+API_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
 _JSON_TYPES = ("application/json", "text/json")
 Handler = Callable[[str, Any, "Fault | None", int], Outcome]
 
@@ -88,8 +89,8 @@ class AntomApi:
         }
 
     # ------------------------------------------------------------------ the pipeline
-    async def __call__(self, request: Request) -> Response:
-        """Answer one Antom API call."""
+    async def handle(self, request: Request) -> Response:
+        """Answer one Antom API call (the Starlette endpoint)."""
         raw_path: bytes = request.scope.get("raw_path") or request.scope["path"].encode()
         path = raw_path.decode("latin-1")
         query = request.scope.get("query_string", b"")
@@ -98,7 +99,7 @@ class AntomApi:
         client_id = (get_header(request.headers, CLIENT_ID) or "").strip()
         try:
             outcome, fault = await self._process(request, path, client_id)
-        except ApiFailure as failure:
+        except ApiError as failure:
             outcome, fault = Outcome(failure.code, failure.message, {}), None
         except Exception:  # noqa: BLE001 - the API must answer even what nobody foresaw
             _log.exception("unexpected error answering %s", path)
@@ -115,9 +116,10 @@ class AntomApi:
         try:
             api = api_for_path(path)
         except UnknownApiError:
-            raise ApiFailure(codes.NO_INTERFACE_DEF, f"no API at {path.split('?')[0][:200]}") from None
+            shown = path.split("?", maxsplit=1)[0][:200]
+            raise ApiError(codes.NO_INTERFACE_DEF, f"no API at {shown}") from None
         if request.method != "POST":
-            raise ApiFailure(codes.METHOD_NOT_SUPPORTED)
+            raise ApiError(codes.METHOD_NOT_SUPPORTED)
         body = await self._read_body(request)
         message = self._verified_message(api, path, client_id, request, body)
         sandbox = self._sandbox
@@ -133,7 +135,7 @@ class AntomApi:
     def _run(self, api: Api, client_id: str, message: Message, fault: Fault | None) -> Outcome:
         try:
             return self._handlers[api](client_id, message, fault, self._sandbox.now_ms())
-        except ApiFailure as failure:
+        except ApiError as failure:
             return Outcome(failure.code, failure.message, {})
 
     async def _read_body(self, request: Request) -> bytes:
@@ -142,7 +144,7 @@ class AntomApi:
         async for chunk in request.stream():
             size += len(chunk)
             if size > MAX_BODY_BYTES:
-                raise ApiFailure(
+                raise ApiError(
                     codes.PARAM_ILLEGAL, f"the body is larger than {MAX_BODY_BYTES} bytes"
                 )
             chunks.append(chunk)
@@ -152,38 +154,41 @@ class AntomApi:
         self, api: Api, path: str, client_id: str, request: Request, body: bytes
     ) -> Message:
         if not client_id:
-            raise ApiFailure(codes.CLIENT_INVALID, "the Client-Id header is missing")
+            raise ApiError(codes.CLIENT_INVALID, "the Client-Id header is missing")
         key = self._sandbox.client_key(client_id)
         if key is None:
-            raise ApiFailure(codes.CLIENT_INVALID, "no such client")
+            raise ApiError(codes.CLIENT_INVALID, "no such client")
         try:
             parts = read_request_headers(request.headers)
         except SignatureError as exc:
-            raise ApiFailure(codes.INVALID_SIGNATURE, str(exc)) from None
+            raise ApiError(codes.INVALID_SIGNATURE, str(exc)) from None
         if parts.signature.key_version not in (None, 1):
-            raise ApiFailure(
-                codes.KEY_NOT_FOUND, f"no key version {parts.signature.key_version} for this client"
+            raise ApiError(
+                codes.KEY_NOT_FOUND,
+                f"no key version {parts.signature.key_version} for this client",
             )
         try:
             verify(key, method="POST", path=path, parts=parts, body=body)
         except SignatureError:
-            raise ApiFailure(
+            raise ApiError(
                 codes.INVALID_SIGNATURE,
                 "the signature does not verify with the client's public key",
             ) from None
         content_type = request.headers.get("content-type", "").lower()
         if content_type and not content_type.startswith(_JSON_TYPES):
-            raise ApiFailure(codes.MEDIA_TYPE_NOT_ACCEPTABLE, "the body must be JSON")
+            raise ApiError(codes.MEDIA_TYPE_NOT_ACCEPTABLE, "the body must be JSON")
         try:
             document = json.loads(body.decode("utf-8"))
         except (UnicodeDecodeError, ValueError, RecursionError):
-            raise ApiFailure(codes.MEDIA_TYPE_NOT_ACCEPTABLE, "the body is not UTF-8 JSON") from None
+            raise ApiError(
+                codes.MEDIA_TYPE_NOT_ACCEPTABLE, "the body is not UTF-8 JSON"
+            ) from None
         try:
             return request_type(api).from_json(document)
         except MessageError as exc:
-            raise ApiFailure(codes.PARAM_ILLEGAL, str(exc)[:256]) from None
+            raise ApiError(codes.PARAM_ILLEGAL, str(exc)[:256]) from None
         except RecursionError:
-            raise ApiFailure(codes.PARAM_ILLEGAL, "the body is nested too deeply") from None
+            raise ApiError(codes.PARAM_ILLEGAL, "the body is nested too deeply") from None
 
     # ------------------------------------------------------------------ faults
     async def _before(self, fault: Fault, api: Api) -> Outcome | None:
@@ -227,7 +232,9 @@ class AntomApi:
         return Response(body, status_code=200, headers=headers)
 
     # ------------------------------------------------------------------ handlers
-    def _consult(self, client_id: str, req: ConsultRequest, fault: Fault | None, now: int) -> Outcome:
+    def _consult(
+        self, client_id: str, req: ConsultRequest, _fault: Fault | None, now: int
+    ) -> Outcome:
         return _ok(
             self._sandbox.auths.consult(
                 client_id=client_id,
@@ -242,7 +249,7 @@ class AntomApi:
         )
 
     def _apply_token(
-        self, client_id: str, req: ApplyTokenRequest, fault: Fault | None, now: int
+        self, client_id: str, req: ApplyTokenRequest, _fault: Fault | None, now: int
     ) -> Outcome:
         auths = self._sandbox.auths
         if req.grant_type is GrantType.AUTHORIZATION_CODE:
@@ -257,14 +264,16 @@ class AntomApi:
             refresh_token=req.refresh_token, now_ms=now,
         ))
 
-    def _revoke(self, client_id: str, req: RevokeRequest, fault: Fault | None, now: int) -> Outcome:
+    def _revoke(
+        self, client_id: str, req: RevokeRequest, _fault: Fault | None, now: int
+    ) -> Outcome:
         return _ok(self._sandbox.auths.revoke(
             client_id=client_id, access_token=req.access_token, now_ms=now
         ))
 
     def _pay(self, client_id: str, req: PayRequest, fault: Fault | None, now: int) -> Outcome:
         if req.product_code is not ProductCode.AGREEMENT_PAYMENT:
-            raise ApiFailure(
+            raise ApiError(
                 codes.PARAM_ILLEGAL, "productCode: the sandbox serves AGREEMENT_PAYMENT only"
             )
         assert req.payment_method.payment_method_id is not None  # noqa: S101 - message rule
@@ -281,18 +290,22 @@ class AntomApi:
         return self._sandbox.payments.pay(client_id, order, fault, now)
 
     def _inquiry_payment(
-        self, client_id: str, req: InquiryPaymentRequest, fault: Fault | None, now: int
+        self, client_id: str, req: InquiryPaymentRequest, _fault: Fault | None, now: int
     ) -> Outcome:
         return _ok(self._sandbox.payments.inquire(
             client_id, req.payment_id, req.payment_request_id, now
         ))
 
-    def _cancel(self, client_id: str, req: CancelRequest, fault: Fault | None, now: int) -> Outcome:
+    def _cancel(
+        self, client_id: str, req: CancelRequest, _fault: Fault | None, now: int
+    ) -> Outcome:
         return _ok(self._sandbox.payments.cancel(
             client_id, req.payment_id, req.payment_request_id, now
         ))
 
-    def _refund(self, client_id: str, req: RefundRequest, fault: Fault | None, now: int) -> Outcome:
+    def _refund(
+        self, client_id: str, req: RefundRequest, fault: Fault | None, now: int
+    ) -> Outcome:
         order = RefundOrder(
             refund_request_id=req.refund_request_id,
             payment_id=req.payment_id,
@@ -304,13 +317,15 @@ class AntomApi:
         return self._sandbox.refunds.refund(client_id, order, fault, now)
 
     def _inquiry_refund(
-        self, client_id: str, req: InquiryRefundRequest, fault: Fault | None, now: int
+        self, client_id: str, req: InquiryRefundRequest, _fault: Fault | None, now: int
     ) -> Outcome:
         return _ok(self._sandbox.refunds.inquire(
             client_id, req.refund_id, req.refund_request_id, now
         ))
 
-    def _declare(self, client_id: str, req: DeclareRequest, fault: Fault | None, now: int) -> Outcome:
+    def _declare(
+        self, client_id: str, req: DeclareRequest, _fault: Fault | None, now: int
+    ) -> Outcome:
         ask = Declaration(
             declaration_request_id=req.declaration_request_id,
             payment_id=req.payment_id,
@@ -326,11 +341,6 @@ class AntomApi:
         return _ok(self._sandbox.customs.declare(client_id, ask, now))
 
     def _inquiry_declarations(
-        self, client_id: str, req: InquiryDeclarationRequestsRequest, fault: Fault | None, now: int
+        self, client_id: str, req: InquiryDeclarationRequestsRequest, _fault: Fault | None, now: int
     ) -> Outcome:
         return _ok(self._sandbox.customs.inquire(client_id, req.declaration_request_ids, now))
-
-
-def failure_outcome(code: ResultCode, message: str) -> Outcome:
-    """An outcome with no fields (for callers outside this module)."""
-    return Outcome(code, message, {})

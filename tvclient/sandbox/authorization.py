@@ -22,7 +22,7 @@ from typing import Any
 from tvclient.antom import codes
 from tvclient.money import WALLET_RULES, Wallet
 from tvclient.sandbox.buyers import Buyers, mask_login
-from tvclient.sandbox.errors import ApiFailure, OperatorError
+from tvclient.sandbox.errors import ApiError, OperatorError
 from tvclient.sandbox.ids import (
     new_access_token,
     new_auth_code,
@@ -128,17 +128,17 @@ class Authorizations:
         """Make a single-use QR bound to `auth_state`; the response fields besides `result`.
 
         Raises:
-            ApiFailure: PARAM_ILLEGAL for a wallet the sandbox does not offer or no
+            ApiError: PARAM_ILLEGAL for a wallet the sandbox does not offer or no
                 AGREEMENT_PAY scope.
         """
         if wallet not in SUPPORTED_WALLETS:
             offered = ", ".join(sorted(SUPPORTED_WALLETS))
-            raise ApiFailure(
+            raise ApiError(
                 codes.PARAM_ILLEGAL,
                 f"customerBelongsTo: {wallet} does not offer Scan to Link here ({offered})",
             )
         if "AGREEMENT_PAY" not in scopes:
-            raise ApiFailure(codes.PARAM_ILLEGAL, "scopes: Scan to Link needs AGREEMENT_PAY")
+            raise ApiError(codes.PARAM_ILLEGAL, "scopes: Scan to Link needs AGREEMENT_PAY")
         code = new_qr_code()
         with self._store.transaction():
             self._store.execute(
@@ -153,7 +153,11 @@ class Authorizations:
         return {
             "authCodeForm": {
                 "codeDetails": [
-                    {"codeValueType": "QRCODE", "displayType": "TEXT", "codeValue": self.qr_url(code)},
+                    {
+                        "codeValueType": "QRCODE",
+                        "displayType": "TEXT",
+                        "codeValue": self.qr_url(code),
+                    },
                     {
                         "codeValueType": "QRCODE",
                         "displayType": "BIGIMAGE",
@@ -166,7 +170,11 @@ class Authorizations:
     def qr(self, code: str, now_ms: int) -> Row | None:
         """A QR by code, lapsed first if its 15 minutes are over."""
         row = self._store.one("SELECT * FROM consults WHERE code = ?", (code,))
-        if row is not None and row["status"] == ConsultStatus.PENDING and row["expires_at"] <= now_ms:
+        if (
+            row is not None
+            and row["status"] == ConsultStatus.PENDING
+            and row["expires_at"] <= now_ms
+        ):
             with self._store.transaction():
                 self._store.execute(
                     "UPDATE consults SET status = 'LAPSED' WHERE code = ? AND status = 'PENDING'",
@@ -234,7 +242,8 @@ class Authorizations:
         client = self._client(qr["client_id"])
         with self._store.transaction():
             self._store.execute(
-                "UPDATE consults SET status = 'AGREED', buyer_id = ?, decided_at = ? WHERE code = ?",
+                "UPDATE consults SET status = 'AGREED', buyer_id = ?, decided_at = ? "
+                "WHERE code = ?",
                 (buyer["buyer_id"], now_ms, code),
             )
             self._store.execute(
@@ -321,16 +330,18 @@ class Authorizations:
         """Exchange an authCode for a binding with access and refresh tokens.
 
         Raises:
-            ApiFailure: INVALID_CODE (unknown, used, another client's or another wallet's) or
+            ApiError: INVALID_CODE (unknown, used, another client's or another wallet's) or
                 EXPIRED_CODE (older than 60 s).
         """
         row = self._store.one("SELECT * FROM auth_codes WHERE auth_code = ?", (auth_code,))
         if row is None or row["client_id"] != client_id or row["wallet"] != wallet:
-            raise ApiFailure(codes.INVALID_CODE, "the authCode is not known for this client and wallet")
+            raise ApiError(
+                codes.INVALID_CODE, "the authCode is not known for this client and wallet"
+            )
         if row["used_at"] is not None:
-            raise ApiFailure(codes.INVALID_CODE, "the authCode was already used")
+            raise ApiError(codes.INVALID_CODE, "the authCode was already used")
         if row["expires_at"] <= now_ms:
-            raise ApiFailure(codes.EXPIRED_CODE)
+            raise ApiError(codes.EXPIRED_CODE)
         consult = self._store.one("SELECT * FROM consults WHERE code = ?", (row["consult_code"],))
         binding_id = new_binding_id()
         refresh = new_refresh_token()
@@ -341,7 +352,8 @@ class Authorizations:
             )
             self._store.execute(
                 "INSERT INTO bindings (binding_id, client_id, wallet, buyer_id, auth_state, "
-                "auth_client_id, notify_url, refresh_token, refresh_expires_at, status, created_at) "
+                "auth_client_id, notify_url, refresh_token, refresh_expires_at, status, "
+                "created_at) "
                 "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'ACTIVE', ?)",
                 (
                     binding_id, client_id, wallet, row["buyer_id"], row["auth_state"],
@@ -360,7 +372,7 @@ class Authorizations:
         """A new access token for a binding, by its refresh token.
 
         Raises:
-            ApiFailure: INVALID_REFRESH_TOKEN (unknown, another client's or wallet's, expired,
+            ApiError: INVALID_REFRESH_TOKEN (unknown, another client's or wallet's, expired,
                 or its binding revoked).
         """
         binding = self._store.one(
@@ -373,7 +385,7 @@ class Authorizations:
             or binding["status"] != "ACTIVE"
             or binding["refresh_expires_at"] <= now_ms
         ):
-            raise ApiFailure(codes.INVALID_REFRESH_TOKEN)
+            raise ApiError(codes.INVALID_REFRESH_TOKEN)
         with self._store.transaction():
             token, expires = self._issue_access_token(binding["binding_id"], now_ms)
         return self._token_fields(binding, token, expires)
@@ -391,7 +403,7 @@ class Authorizations:
         """The active binding an access token of `client_id` debits.
 
         Raises:
-            ApiFailure: INVALID_ACCESS_TOKEN (unknown, another client's, revoked) or
+            ApiError: INVALID_ACCESS_TOKEN (unknown, another client's, revoked) or
                 ACCESS_TOKEN_EXPIRED (past its expiry; refresh it).
         """
         row = self._store.one(
@@ -400,23 +412,23 @@ class Authorizations:
             (access_token,),
         )
         if row is None or row["client_id"] != client_id or row["status"] != "ACTIVE":
-            raise ApiFailure(codes.INVALID_ACCESS_TOKEN)
+            raise ApiError(codes.INVALID_ACCESS_TOKEN)
         if row["token_expires_at"] <= now_ms:
-            raise ApiFailure(codes.ACCESS_TOKEN_EXPIRED)
+            raise ApiError(codes.ACCESS_TOKEN_EXPIRED)
         return row
 
     def revoke(self, *, client_id: str, access_token: str, now_ms: int) -> dict[str, Any]:
         """End the binding of a valid access token; notify TOKEN_CANCELED.
 
         Raises:
-            ApiFailure: INVALID_ACCESS_TOKEN when the token is unknown, another client's,
+            ApiError: INVALID_ACCESS_TOKEN when the token is unknown, another client's,
                 expired or already revoked.
         """
         try:
             binding = self.binding_for_token(client_id, access_token, now_ms)
-        except ApiFailure:
+        except ApiError:
             # The revoke page lists one code for expired, revoked and unknown tokens.
-            raise ApiFailure(codes.INVALID_ACCESS_TOKEN) from None
+            raise ApiError(codes.INVALID_ACCESS_TOKEN) from None
         self._end(binding, by="MERCHANT", reason=None, now_ms=now_ms)
         return {}
 

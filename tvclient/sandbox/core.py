@@ -71,7 +71,9 @@ class Sandbox:
         self.notifier: Notifier | None = None
         # Attempts cut short by a stop are due again.
         with self.store.transaction():
-            self.store.execute("UPDATE notifications SET status = 'PENDING' WHERE status = 'SENDING'")
+            self.store.execute(
+                "UPDATE notifications SET status = 'PENDING' WHERE status = 'SENDING'"
+            )
 
     # ------------------------------------------------------------------ basics
     def now_ms(self) -> int:

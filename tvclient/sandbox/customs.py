@@ -13,7 +13,7 @@ from typing import Any
 
 from tvclient.antom import codes
 from tvclient.money import Money
-from tvclient.sandbox.errors import ApiFailure
+from tvclient.sandbox.errors import ApiError
 from tvclient.sandbox.ids import new_customs_id
 from tvclient.sandbox.payments import Payments
 from tvclient.sandbox.store import Row, Store
@@ -59,7 +59,7 @@ class Customs:
         """Record a declaration; fields besides `result`.
 
         Raises:
-            ApiFailure: REPEAT_REQ_INCONSISTENT, ORDER_NOT_EXIST, ORDER_STATUS_INVALID or
+            ApiError: REPEAT_REQ_INCONSISTENT, ORDER_NOT_EXIST, ORDER_STATUS_INVALID or
                 PARAM_ILLEGAL (customs office, region, currency, declared total).
         """
         existing = self._store.one(
@@ -75,23 +75,23 @@ class Customs:
                 or bool(existing["split_order"]) != ask.split_order
                 or existing["sub_order_id"] != ask.sub_order_id
             ):
-                raise ApiFailure(
+                raise ApiError(
                     codes.REPEAT_REQ_INCONSISTENT,
                     "declarationRequestId was used before with other key fields",
                 )
             return self._response(existing)
         payment = self._payments.find(client_id, ask.payment_id, None)
         if payment is None:
-            raise ApiFailure(codes.ORDER_NOT_EXIST)
+            raise ApiError(codes.ORDER_NOT_EXIST)
         if payment["status"] != "SUCCESS":
-            raise ApiFailure(codes.ORDER_STATUS_INVALID, "only a paid payment can be declared")
+            raise ApiError(codes.ORDER_STATUS_INVALID, "only a paid payment can be declared")
         if ask.customs_code not in CUSTOMS_OFFICES:
             known = ", ".join(sorted(CUSTOMS_OFFICES))
-            raise ApiFailure(codes.PARAM_ILLEGAL, f"customs.customsCode must be one of {known}")
+            raise ApiError(codes.PARAM_ILLEGAL, f"customs.customsCode must be one of {known}")
         if ask.region != "CN":
-            raise ApiFailure(codes.PARAM_ILLEGAL, "customs.region must be CN")
+            raise ApiError(codes.PARAM_ILLEGAL, "customs.region must be CN")
         if ask.amount.currency != payment["currency"]:
-            raise ApiFailure(
+            raise ApiError(
                 codes.PARAM_ILLEGAL,
                 f"declarationAmount.currency must be the payment's currency {payment['currency']}",
             )
@@ -102,7 +102,7 @@ class Customs:
             )
         )
         if declared + ask.amount.minor > payment["amount"]:
-            raise ApiFailure(
+            raise ApiError(
                 codes.PARAM_ILLEGAL,
                 "declarationAmount: the declared total would exceed the paid amount",
             )
@@ -141,7 +141,7 @@ class Customs:
         return fields
 
     def inquire(self, client_id: str, request_ids: tuple[str, ...], now_ms: int) -> dict[str, Any]:
-        """inquiryDeclarationRequests' fields besides `result`."""
+        """InquiryDeclarationRequests' fields besides `result`."""
         records: list[dict[str, Any]] = []
         missing: list[str] = []
         for request_id in dict.fromkeys(request_ids):

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from tvclient.antom.errors import KeyFormatError
 from tvclient.antom.keys import (
     KeyForm,
     RSAPrivateKey,
@@ -36,7 +37,6 @@ from tvclient.antom.keys import (
     write_private_key,
     write_public_key,
 )
-from tvclient.antom.errors import KeyFormatError
 from tvclient.antom.paths import SANDBOX_CLIENT_PREFIX, SANDBOX_PREFIX
 from tvclient.sandbox.errors import DataDirError
 from tvclient.sandbox.settings import SandboxSettings

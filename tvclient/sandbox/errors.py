@@ -4,7 +4,7 @@ Exception tree::
 
     SandboxError
      +-- DataDirError          the data dir cannot be created, read or trusted
-     +-- ApiFailure            an Antom API call fails with a result code (answered, never raised
+     +-- ApiError            an Antom API call fails with a result code (answered, never raised
      |                         out of the app)
      +-- OperatorError         an operator or wallet-page request is refused (HTTP 4xx)
      +-- RemoteError           a command could not talk to a running sandbox
@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from tvclient.antom.codes import ResultCode
 
-__all__ = ["ApiFailure", "DataDirError", "OperatorError", "RemoteError", "SandboxError"]
+__all__ = ["ApiError", "DataDirError", "OperatorError", "RemoteError", "SandboxError"]
 
 
 class SandboxError(Exception):
@@ -25,7 +25,7 @@ class DataDirError(SandboxError):
     """The data dir cannot be created or read, or holds files the sandbox cannot use."""
 
 
-class ApiFailure(SandboxError):
+class ApiError(SandboxError):
     """An API call ends with an Antom result other than success (usually `F`).
 
     Raised inside a handler before anything was changed; the API layer answers it as an

@@ -10,6 +10,7 @@ Durations are sandbox-clock seconds (with `--timescale 60`, 60 s pass in one rea
 from __future__ import annotations
 
 import json
+import math
 from dataclasses import asdict, dataclass
 from enum import StrEnum
 from typing import Any
@@ -58,7 +59,9 @@ class FaultKind(StrEnum):
     `seconds`)."""
 
 
-API_KINDS = frozenset({FaultKind.LATENCY, FaultKind.UNKNOWN, FaultKind.TIMEOUT, FaultKind.HTTP_ERROR})
+API_KINDS = frozenset(
+    {FaultKind.LATENCY, FaultKind.UNKNOWN, FaultKind.TIMEOUT, FaultKind.HTTP_ERROR}
+)
 
 _DEFAULT_SECONDS = {
     FaultKind.LATENCY: 3.0,
@@ -167,7 +170,7 @@ def _float(value: object, name: str) -> float | None:
         number = float(value)
     except ValueError:
         raise OperatorError(400, "BAD_REQUEST", f"{name} must be a number") from None
-    if number != number or number in (float("inf"), float("-inf")):
+    if not math.isfinite(number):
         raise OperatorError(400, "BAD_REQUEST", f"{name} must be a finite number")
     return number
 

@@ -74,10 +74,9 @@ class NotificationStatus(StrEnum):
 
 
 def signed_path(url: str) -> str:
-    """The path a notification to `url` is signed with: the URL without scheme and host."""
-    parts = urlsplit(url)
-    path = parts.path or "/"
-    return f"{path}?{parts.query}" if parts.query else path
+    """The path a notification to `url` is signed with: the URL's path, without scheme, host
+    and query (what a merchant reads as its request path)."""
+    return urlsplit(url).path or "/"
 
 
 def compact_json(data: dict[str, Any]) -> bytes:
@@ -103,12 +102,16 @@ class Outbox:
         body: dict[str, Any],
         now_ms: int,
     ) -> None:
-        """Queue a notification; with no URL (none in the request, none configured) it is not
-        sent at all, as Antom does. A notification fault armed for `kind` applies here."""
+        """Queue a notification (inside the caller's transaction).
+
+        With no URL (none in the request, none configured) nothing is sent, as with Antom.
+        A notification fault armed for `kind` applies here.
+        """
         if not url:
             return
         fault = self._faults.take(kind.value)
-        status, next_at, copies = NotificationStatus.PENDING, now_ms, 1
+        status, copies = NotificationStatus.PENDING, 1
+        next_at: int | None = now_ms
         if fault is not None:
             if fault.kind is FaultKind.DROP:
                 status, next_at = NotificationStatus.DROPPED, None

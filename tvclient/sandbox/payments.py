@@ -25,7 +25,7 @@ from tvclient.antom.codes import ResultCode
 from tvclient.money import Money
 from tvclient.sandbox.authorization import Authorizations
 from tvclient.sandbox.buyers import Buyers, rules_of
-from tvclient.sandbox.errors import ApiFailure
+from tvclient.sandbox.errors import ApiError
 from tvclient.sandbox.faults import Fault, FaultKind, SettleOutcome
 from tvclient.sandbox.ids import new_payment_id
 from tvclient.sandbox.notifications import NotifyKind, Outbox
@@ -119,7 +119,7 @@ class Payments:
         """Pay with an access token; idempotent on (client, paymentRequestId).
 
         Raises:
-            ApiFailure: PARAM_ILLEGAL for a bad paymentExpiryTime (nothing stored).
+            ApiError: PARAM_ILLEGAL for a bad paymentExpiryTime (nothing stored).
         """
         existing = self.find(client_id, None, order.payment_request_id)
         if existing is not None:
@@ -128,9 +128,9 @@ class Payments:
         if order.expiry is not None:
             asked = to_ms(order.expiry)
             if asked <= now_ms:
-                raise ApiFailure(codes.PARAM_ILLEGAL, "paymentExpiryTime is already past")
+                raise ApiError(codes.PARAM_ILLEGAL, "paymentExpiryTime is already past")
             if asked > now_ms + EXPIRY_MS + _EXPIRY_SKEW_MS:
-                raise ApiFailure(
+                raise ApiError(
                     codes.PARAM_ILLEGAL,
                     "paymentExpiryTime may be at most one minute after the request",
                 )
@@ -181,13 +181,13 @@ class Payments:
             self._wake()
         return self._pay_outcome(row)
 
-    def _check(
+    def _check(  # noqa: PLR0911 - one return per rule keeps the rules readable
         self, client_id: str, order: PayOrder, now_ms: int
     ) -> tuple[tuple[ResultCode, str] | None, Row | None]:
         """The stored failure this payment meets before the balance, and the binding."""
         try:
             binding = self._auths.binding_for_token(client_id, order.access_token, now_ms)
-        except ApiFailure as exc:
+        except ApiError as exc:
             return (exc.code, exc.message), None
         rules = rules_of(binding["wallet"])
         if order.method_type != binding["wallet"]:
@@ -224,7 +224,7 @@ class Payments:
             or row["access_token"] != order.access_token
             or row["method_type"] != order.method_type
         ):
-            raise ApiFailure(
+            raise ApiError(
                 codes.REPEAT_REQ_INCONSISTENT,
                 "paymentRequestId was used before with another amount or payment method",
             )
@@ -327,14 +327,14 @@ class Payments:
     def inquire(
         self, client_id: str, payment_id: str | None, request_id: str | None, now_ms: int
     ) -> dict[str, Any]:
-        """inquiryPayment's fields besides `result`.
+        """InquiryPayment's fields besides `result`.
 
         Raises:
-            ApiFailure: ORDER_NOT_EXIST.
+            ApiError: ORDER_NOT_EXIST.
         """
         row = self.find(client_id, payment_id, request_id)
         if row is None:
-            raise ApiFailure(codes.ORDER_NOT_EXIST)
+            raise ApiError(codes.ORDER_NOT_EXIST)
         row = self.settle_one(row, now_ms)
         fields: dict[str, Any] = {
             "paymentStatus": row["status"],
@@ -391,27 +391,27 @@ class Payments:
         """Cancel a payment until 00:15 GMT+8 on T+1; a paid one is refunded in full.
 
         Raises:
-            ApiFailure: ORDER_NOT_EXIST, CANCEL_WINDOW_EXCEED, or ORDER_STATUS_INVALID (failed,
+            ApiError: ORDER_NOT_EXIST, CANCEL_WINDOW_EXCEED, or ORDER_STATUS_INVALID (failed,
                 or refunds already made).
         """
         row = self.find(client_id, payment_id, request_id)
         if row is None:
-            raise ApiFailure(codes.ORDER_NOT_EXIST)
+            raise ApiError(codes.ORDER_NOT_EXIST)
         row = self.settle_one(row, now_ms)
         if row["status"] == "CANCELLED":
             return self._cancel_fields(row)
         if now_ms >= cancel_deadline_ms(row["created_at"]):
-            raise ApiFailure(
+            raise ApiError(
                 codes.CANCEL_WINDOW_EXCEED,
                 "payments can be cancelled until 00:15 GMT+8 the next day; refund instead",
             )
         if row["status"] == "FAIL":
-            raise ApiFailure(codes.ORDER_STATUS_INVALID, "a failed payment cannot be cancelled")
+            raise ApiError(codes.ORDER_STATUS_INVALID, "a failed payment cannot be cancelled")
         if self._store.scalar(
             "SELECT COUNT(*) FROM refunds WHERE payment_id = ? AND status != 'FAIL'",
             (row["payment_id"],),
         ):
-            raise ApiFailure(
+            raise ApiError(
                 codes.ORDER_STATUS_INVALID, "the payment has refunds; refund the rest instead"
             )
         with self._store.transaction():

@@ -16,7 +16,7 @@ from tvclient.antom import codes
 from tvclient.antom.codes import ResultCode
 from tvclient.money import Money
 from tvclient.sandbox.buyers import Buyers, rules_of
-from tvclient.sandbox.errors import ApiFailure
+from tvclient.sandbox.errors import ApiError
 from tvclient.sandbox.faults import Fault, FaultKind, SettleOutcome
 from tvclient.sandbox.ids import new_refund_id
 from tvclient.sandbox.notifications import NotifyKind, Outbox
@@ -65,11 +65,13 @@ class Refunds:
         assert row is not None  # noqa: S101 - IDs come from the database
         return row
 
-    def refund(self, client_id: str, order: RefundOrder, fault: Fault | None, now_ms: int) -> Outcome:
+    def refund(
+        self, client_id: str, order: RefundOrder, fault: Fault | None, now_ms: int
+    ) -> Outcome:
         """Refund part or all of a paid payment; idempotent on (client, refundRequestId).
 
         Raises:
-            ApiFailure: REPEAT_REQ_INCONSISTENT (nothing stored).
+            ApiError: REPEAT_REQ_INCONSISTENT (nothing stored).
         """
         existing = self._store.one(
             "SELECT * FROM refunds WHERE client_id = ? AND refund_request_id = ?",
@@ -81,7 +83,7 @@ class Refunds:
                 or existing["amount"] != order.amount.minor
                 or existing["currency"] != order.amount.currency
             ):
-                raise ApiFailure(
+                raise ApiError(
                     codes.REPEAT_REQ_INCONSISTENT,
                     "refundRequestId was used before with another payment or amount",
                 )
@@ -124,7 +126,7 @@ class Refunds:
             self._wake()
         return self._outcome(row)
 
-    def _check(
+    def _check(  # noqa: PLR0911 - one return per rule keeps the rules readable
         self, payment: Row | None, order: RefundOrder, now_ms: int
     ) -> tuple[ResultCode, str] | None:
         if payment is None:
@@ -256,10 +258,10 @@ class Refunds:
     def inquire(
         self, client_id: str, refund_id: str | None, request_id: str | None, now_ms: int
     ) -> dict[str, Any]:
-        """inquiryRefund's fields besides `result`.
+        """InquiryRefund's fields besides `result`.
 
         Raises:
-            ApiFailure: ORDER_NOT_EXIST when the client has no such refund.
+            ApiError: ORDER_NOT_EXIST when the client has no such refund.
         """
         if refund_id is not None:
             row = self._store.one(
@@ -272,7 +274,7 @@ class Refunds:
                 (request_id, client_id),
             )
         if row is None:
-            raise ApiFailure(codes.ORDER_NOT_EXIST, "no such refund")
+            raise ApiError(codes.ORDER_NOT_EXIST, "no such refund")
         row = self.settle_one(row, now_ms)
         fields: dict[str, Any] = {
             "refundId": row["refund_id"],

@@ -141,16 +141,21 @@ class Reports:
             "SELECT * FROM payments WHERE client_id = ? AND paid_at >= ? AND paid_at < ?",
             (client_id, start, end),
         ):
-            items.append(self._item(p, "PAYMENT", p["paid_at"], p["payment_id"], "",
-                                    p["payment_request_id"], "", p["amount"]))
+            items.append(self._item(
+                p, kind="PAYMENT", time_ms=p["paid_at"], transaction_id=p["payment_id"],
+                original_id="", request_id=p["payment_request_id"], original_request_id="",
+                amount=p["amount"],
+            ))
         for p in self._store.all(
             "SELECT * FROM payments WHERE client_id = ? AND cancelled_at >= ? "
             "AND cancelled_at < ? AND cancel_returned > 0",
             (client_id, start, end),
         ):
-            items.append(self._item(p, "CANCEL", p["cancelled_at"], p["payment_id"],
-                                    p["payment_id"], p["payment_request_id"],
-                                    p["payment_request_id"], -p["cancel_returned"]))
+            items.append(self._item(
+                p, kind="CANCEL", time_ms=p["cancelled_at"], transaction_id=p["payment_id"],
+                original_id=p["payment_id"], request_id=p["payment_request_id"],
+                original_request_id=p["payment_request_id"], amount=-p["cancel_returned"],
+            ))
         for r in self._store.all(
             "SELECT r.*, p.payment_request_id, p.reference_order_id, p.order_description, "
             "p.method_type FROM refunds r JOIN payments p ON p.payment_id = r.payment_id "
@@ -158,15 +163,17 @@ class Reports:
             "AND r.refund_time < ?",
             (client_id, start, end),
         ):
-            items.append(self._item(r, "REFUND", r["refund_time"], r["refund_id"],
-                                    r["payment_id"], r["refund_request_id"],
-                                    r["payment_request_id"], -r["amount"]))
+            items.append(self._item(
+                r, kind="REFUND", time_ms=r["refund_time"], transaction_id=r["refund_id"],
+                original_id=r["payment_id"], request_id=r["refund_request_id"],
+                original_request_id=r["payment_request_id"], amount=-r["amount"],
+            ))
         items.sort(key=lambda item: (item.time_ms, item.transaction_id, item.kind))
         return items
 
     @staticmethod
     def _item(
-        row: Row, kind: str, time_ms: int, transaction_id: str, original_id: str,
+        row: Row, *, kind: str, time_ms: int, transaction_id: str, original_id: str,
         request_id: str, original_request_id: str, amount: int,
     ) -> _Item:
         return _Item(
@@ -208,8 +215,11 @@ class Reports:
         ]
 
     def generate(self, day: dt.date) -> list[Path]:
-        """Write the reports of transaction date `day` for every merchant; returns the files
-        (relative to the data dir). Writing again replaces them with the same content."""
+        """Write the reports of transaction date `day` for every merchant.
+
+        Returns the files written, relative to the data dir. Writing again replaces them with
+        the same content.
+        """
         start, end = _day_bounds(day)
         settle_day = day + dt.timedelta(days=1)
         settle_time = iso(to_ms(dt.datetime(

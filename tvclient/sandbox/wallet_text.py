@@ -1,4 +1,5 @@
 """The phone wallet page's words in English, Traditional Chinese (Hong Kong) and Indonesian."""
+# ruff: noqa: RUF001 - full-width Chinese punctuation is correct in Chinese text
 
 from __future__ import annotations
 
@@ -30,7 +31,9 @@ _EN = {
     "agree": "Agree",
     "decline": "Decline",
     "agreed_heading": "Linked",
-    "agreed_body": "{merchant} can now charge your {wallet} account. You can look back at the screen.",
+    "agreed_body": (
+        "{merchant} can now charge your {wallet} account. You can look back at the screen."
+    ),
     "declined_heading": "Not linked",
     "declined_body": "You declined. {merchant} was not linked to your account.",
     "expired_heading": "QR code expired",
@@ -101,7 +104,9 @@ _ID = {
     "agree": "Setuju",
     "decline": "Tolak",
     "agreed_heading": "Terhubung",
-    "agreed_body": "{merchant} sekarang dapat menagih akun {wallet} Anda. Silakan lihat kembali layar.",
+    "agreed_body": (
+        "{merchant} sekarang dapat menagih akun {wallet} Anda. Silakan lihat kembali layar."
+    ),
     "declined_heading": "Tidak terhubung",
     "declined_body": "Anda menolak. {merchant} tidak dihubungkan ke akun Anda.",
     "expired_heading": "Kode QR kedaluwarsa",
@@ -136,7 +141,7 @@ def pick_language(asked: str | None, accept_language: str | None) -> str:
     Chinese of any region or script maps to zh-HK (the only Chinese we have); `in` is the
     old code for Indonesian.
     """
-    if asked in TEXTS:
+    if asked is not None and asked in TEXTS:
         return asked
     for tag in _accepted(accept_language or ""):
         base = tag.split("-")[0]

@@ -115,6 +115,12 @@ class InputFilter:
         """Keys down right now were pressed before a focus change: ignore their rest."""
         self._held.clear()
 
+    def new_press_id(self) -> int:
+        """A fresh press id for presses that do not come through the filter (pointer taps)."""
+        press_id = self._next_id
+        self._next_id += 1
+        return press_id
+
     def held_count(self) -> int:
         """How many keys are down as far as the filter knows."""
         return len(self._held)
@@ -124,8 +130,7 @@ class InputFilter:
         previous = self._last_press.get((event.kind, event.action))
         self._last_press[(event.kind, event.action)] = event.at
         dropped = bool(window) and previous is not None and event.at - previous < window
-        held = _Held(self._next_id, event.at, event.at, dropped)
-        self._next_id += 1
+        held = _Held(self.new_press_id(), event.at, event.at, dropped)
         self._held[key] = held
         return None if dropped else self._annotate(event, held)
 

@@ -46,6 +46,6 @@ QtObject {
     readonly property color danger: "#ff8a80"
     readonly property color success: "#7ee2a8"
     readonly property color demo: "#ff9f1c"
-    readonly property color onDemo: "#000000"
+    readonly property color demoText: "#000000"
     readonly property color scrim: "#d0000000"
 }

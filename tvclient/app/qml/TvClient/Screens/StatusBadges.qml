@@ -15,7 +15,7 @@ Row {
         visible: badges.app.demo
         text: badges.app.texts.demo_badge
         color: Theme.demo
-        textColor: Theme.onDemo
+        textColor: Theme.demoText
         bold: true
     }
     Badge {

@@ -1,0 +1,144 @@
+"""The running app: QML engine, window, view-models, the core's worker thread, the input layer.
+
+`run()` uses it with a real event loop; tests and benchmarks build it the same way and drive it
+with key events, so what they measure is what ships.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from PySide6.QtCore import QObject, QSize
+from PySide6.QtGui import QGuiApplication
+from PySide6.QtQml import QQmlApplicationEngine
+from PySide6.QtQuick import QQuickItem, QQuickWindow
+
+from tvclient.app.catalog_images import CatalogImageProvider
+from tvclient.app.qr import QrImageProvider
+from tvclient.app.services import AppOptions, AppServices
+from tvclient.app.viewmodels.app_model import AppModel
+from tvclient.app.worker import AsyncWorker
+
+__all__ = ["QML_DIR", "AppShell", "AppStartError"]
+
+_log = logging.getLogger(__name__)
+
+QML_DIR = Path(__file__).resolve().parent / "qml"
+_IMAGE_TIMEOUT = 15.0
+
+
+class AppStartError(RuntimeError):
+    """The QML scene could not be created (a broken install); the message says what failed."""
+
+
+class AppShell:
+    """Builds and owns everything the app runs on; `close()` takes it down in a safe order.
+
+    Args:
+        options: How to show the app.
+        services: The device core and settings (wired by the caller).
+        install_input: Install the input layer (remote, controller, CEC, pay guard). Tests of
+            the bare scene may leave it out.
+    """
+
+    def __init__(
+        self, options: AppOptions, services: AppServices, *, install_input: bool = True
+    ) -> None:
+        if QGuiApplication.instance() is None:
+            raise AppStartError("a QGuiApplication must exist before the app is built")
+        self.options = options
+        self.services = services
+        self.worker = AsyncWorker()
+        self.worker.start()
+        self.engine = QQmlApplicationEngine()
+        self.engine.addImportPath(str(QML_DIR))
+        self.engine.addImageProvider("qr", QrImageProvider())
+        self.engine.addImageProvider("catalog", CatalogImageProvider(self._fetch_image))
+        self.model = AppModel(
+            services,
+            self.worker,
+            language=options.language,
+            system_locale=options.system_locale,
+            timezone=options.timezone,
+            parent=self.engine,
+        )
+        self.engine.setInitialProperties({"app": self.model})
+        self.engine.loadFromModule("TvClient.Screens", "Main")
+        roots = self.engine.rootObjects()
+        if not roots or not isinstance(roots[0], QQuickWindow):
+            self.worker.stop()
+            raise AppStartError("the QML scene did not load (see the log for QML errors)")
+        self.window: QQuickWindow = roots[0]
+        self._input: _InputHookup | None = None
+        if install_input:
+            self._input = _InputHookup(self)
+        self._closed = False
+
+    def _fetch_image(self, url: str) -> bytes:
+        core = self.services.core
+        return self.worker.run_sync(lambda: core.image(url), timeout=_IMAGE_TIMEOUT)
+
+    # ------------------------------------------------------------------ showing
+    def show(self) -> None:
+        """Show the window (fullscreen unless the options say windowed) and start talking."""
+        if self.options.fullscreen:
+            self.window.showFullScreen()
+        else:
+            self.window.resize(QSize(*self.options.size))
+            self.window.show()
+        self.model.start()
+
+    def find(self, name: str) -> QQuickItem | None:
+        """The QML item with `objectName` `name` (tests, benchmarks, the booth)."""
+        item = self.window.findChild(QObject, name)
+        return item if isinstance(item, QQuickItem) else None
+
+    # ------------------------------------------------------------------ closing
+    def close(self) -> None:
+        """Stop timers and background work, then the scene; safe to call twice."""
+        if self._closed:
+            return
+        self._closed = True
+        self.model.shutdown()
+        if self._input is not None:
+            self._input.close()
+        core = self.services.core
+        try:
+            self.worker.run_sync(core.aclose, timeout=5.0)
+        except Exception as exc:  # noqa: BLE001 - closing must go on whatever the core says
+            _log.info("device core did not close cleanly: %s", exc)
+        self.worker.stop()
+        self.window.close()
+        # Deleting the engine deletes the QML objects first, then the view-models it parents.
+        self.engine.deleteLater()
+
+
+class _InputHookup:
+    """The input helper's layer and pay guard, attached to this window."""
+
+    def __init__(self, shell: AppShell) -> None:
+        from tvclient.app.input.layer import InputLayer
+        from tvclient.app.input.payguard import PayGuard
+        from tvclient.app.input.settings import InputSettings
+        from tvclient.device.safety.paygate import PayGate
+
+        services = shell.services
+        self.layer = InputLayer(
+            shell.window,
+            InputSettings.from_mapping(dict(services.input_settings)),
+            clock=services.clock,
+            config_dir=services.config_dir,
+        )
+        self.layer.start()
+        product = shell.model.product_model
+        guard = PayGuard(
+            router=self.layer.router,
+            gate=PayGate(services.clock, services.safety_settings),
+            window=shell.window,
+            parent=product,
+        )
+        product.attach_guard(guard)
+
+    def close(self) -> None:
+        self.layer.close()

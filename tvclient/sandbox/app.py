@@ -1,0 +1,94 @@
+"""The sandbox as one ASGI application (Starlette).
+
+    /ams/api/v1/...            the Antom Open API (production path form)
+    /ams/sandbox/api/v1/...    the same APIs (the path SDKs use for SANDBOX_ client IDs)
+    /wallet/...                the phone wallet page (public: a phone opens it from the QR)
+    /operator/v1/...           operator controls (bearer token)
+    /healthz                   liveness: {"status": "ok"}
+
+`create_app` opens (or creates) the data dir at once, so `app.state.sandbox` is usable before
+the app starts. The lifespan runs the background work (settling, QR lapses, notifications) on
+the given clock and sends notifications through `http_client` — inject an
+`httpx.AsyncClient(transport=httpx.ASGITransport(merchant_app))` to deliver them in process.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import AsyncIterator
+
+import httpx
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, Response
+from starlette.routing import Route
+
+from tvclient.clock import Clock
+from tvclient.sandbox.api import API_METHODS, AntomApi
+from tvclient.sandbox.core import Sandbox
+from tvclient.sandbox.operator import OperatorApi
+from tvclient.sandbox.settings import SandboxSettings
+from tvclient.sandbox.wallet_page import WalletPage
+
+__all__ = ["create_app", "sandbox_of"]
+
+
+def create_app(
+    settings: SandboxSettings, *, clock: Clock, http_client: httpx.AsyncClient | None = None
+) -> Starlette:
+    """Build the sandbox app on `settings.data_dir` (created with keys and client if new).
+
+    Raises:
+        DataDirError: the data dir cannot be created or read.
+    """
+    sandbox = Sandbox(settings, clock=clock)
+    api = AntomApi(sandbox)
+
+    async def health(_request: Request) -> Response:
+        return JSONResponse({"status": "ok"})
+
+    async def index(_request: Request) -> Response:
+        return JSONResponse(
+            {
+                "service": "tvclient Antom sandbox",
+                "clientId": sandbox.identity.client_id,
+                "apiPrefixes": ["/ams/api/v1", "/ams/sandbox/api/v1"],
+                "wallet": "/wallet",
+                "operator": "/operator/v1",
+            }
+        )
+
+    @contextlib.asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        client = http_client or httpx.AsyncClient(trust_env=False)
+        sandbox.attach(client)
+        background = asyncio.create_task(sandbox.run_background(), name="sandbox-background")
+        try:
+            yield
+        finally:
+            background.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await background
+            await sandbox.stop()
+            if http_client is None:
+                await client.aclose()
+            sandbox.close()
+
+    routes = [
+        Route("/", index, methods=["GET"]),
+        Route("/healthz", health, methods=["GET"]),
+        Route("/ams/api/{rest:path}", api.handle, methods=API_METHODS),
+        Route("/ams/sandbox/api/{rest:path}", api.handle, methods=API_METHODS),
+        *WalletPage(sandbox).routes(),
+        *OperatorApi(sandbox).routes(),
+    ]
+    app = Starlette(routes=routes, lifespan=lifespan)
+    app.state.sandbox = sandbox
+    return app
+
+
+def sandbox_of(app: Starlette) -> Sandbox:
+    """The `Sandbox` behind an app made by `create_app` (for tests and the embedded stack)."""
+    sandbox: Sandbox = app.state.sandbox
+    return sandbox
