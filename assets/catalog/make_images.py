@@ -47,7 +47,9 @@ def motif(draw: ImageDraw.ImageDraw, kind: str) -> None:
             offset = i * 22
             draw.rounded_rectangle(
                 (220 + offset, 90 + offset, 420 + offset, 210 + offset),
-                radius=12, outline=white, width=8,
+                radius=12,
+                outline=white,
+                width=8,
             )
     elif kind == "coins":
         for cx, cy in ((260, 200), (320, 160), (380, 200)):

@@ -8,11 +8,22 @@ import pwd
 import re
 import secrets
 import shutil
+import signal
 import subprocess
 import tempfile
+import time
 from pathlib import Path
+from types import ModuleType
+from typing import IO
 
-from tests.helpers.processes import LOOPBACK, ServiceError, free_port, tail
+from tests.helpers.processes import (
+    LOOPBACK,
+    ServiceError,
+    free_port,
+    leashed,
+    stop_process_group,
+    tail,
+)
 
 PG_ROOT = Path("/usr/lib/postgresql")
 SUPERUSER = "postgres"
@@ -51,8 +62,8 @@ class PostgresCluster:
     """A PostgreSQL cluster in a temporary directory, on loopback TCP and a private unix socket.
 
     When the test run is root, the server runs as the `postgres` user (PostgreSQL refuses to
-    run as root). Authentication is `trust`: the cluster is reachable only from this machine
-    and lives only as long as the test session.
+    run as root; `setpriv` switches the user). Authentication is `trust`: the cluster is
+    reachable only from this machine and lives only as long as the test session.
     """
 
     def __init__(self, bindir: Path, root: Path, port: int, run_as: str | None) -> None:
@@ -61,6 +72,8 @@ class PostgresCluster:
         self.port = port
         self.run_as = run_as
         self.host = LOOPBACK
+        self._server: subprocess.Popen[bytes] | None = None
+        self._log: IO[bytes] | None = None
 
     @property
     def data_dir(self) -> Path:
@@ -78,7 +91,7 @@ class PostgresCluster:
         return self.root / "postgres.log"
 
     @classmethod
-    def start(cls, attempts: int = 3) -> PostgresCluster:
+    def start(cls, attempts: int = 3, deadline: float = 30.0) -> PostgresCluster:
         """Create and start a fresh cluster; retries on another port if the port was taken."""
         bindir = find_bindir()
         run_as = _server_user()
@@ -89,7 +102,7 @@ class PostgresCluster:
                 shutil.chown(root, run_as, run_as)
             cluster = cls(bindir, root, free_port(), run_as)
             try:
-                cluster._init_and_start()
+                cluster._init_and_start(deadline)
             except ServiceError as exc:
                 last = exc
                 cluster.stop()
@@ -118,41 +131,31 @@ class PostgresCluster:
         self._admin(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
     def stop(self) -> None:
-        """Stop the server at once and delete the cluster's files."""
+        """Stop the server at once (SIGQUIT: immediate shutdown) and delete the cluster's files."""
         try:
-            if (self.data_dir / "postmaster.pid").exists():
-                self._run(
-                    [
-                        str(self.bindir / "pg_ctl"),
-                        "-D",
-                        str(self.data_dir),
-                        "-m",
-                        "immediate",
-                        "-w",
-                        "stop",
-                    ],
-                    "stop the server",
-                    check=False,
-                )
+            if self._server is not None:
+                stop_process_group(self._server, grace=10.0, first_signal=signal.SIGQUIT)
         finally:
+            if self._log is not None:
+                self._log.close()
             shutil.rmtree(self.root, ignore_errors=True)
 
-    def _init_and_start(self) -> None:
-        self._run(
-            [
-                str(self.bindir / "initdb"),
-                "-D",
-                str(self.data_dir),
-                "-U",
-                SUPERUSER,
-                "--auth=trust",
-                "-E",
-                "UTF8",
-                "--locale=C",
-                "--no-sync",
-            ],
-            "initdb",
+    def _init_and_start(self, deadline: float) -> None:
+        initdb = [str(self.bindir / "initdb"), "-D", str(self.data_dir), "-U", SUPERUSER]
+        initdb += ["--auth=trust", "-E", "UTF8", "--locale=C", "--no-sync"]
+        done = subprocess.run(  # noqa: S603 - fixed argv from this module, no shell
+            leashed(initdb, user=self.run_as),
+            capture_output=True,
+            text=True,
+            check=False,
+            cwd=self.root,
+            timeout=120,
         )
+        if done.returncode != 0:
+            raise ServiceError(
+                f"PostgreSQL test cluster: initdb failed (exit {done.returncode}):\n"
+                f"{done.stdout}{done.stderr}"
+            )
         settings = dict(SETTINGS)
         settings["listen_addresses"] = f"'{self.host}'"
         settings["port"] = str(self.port)
@@ -160,40 +163,58 @@ class PostgresCluster:
         with (self.data_dir / "postgresql.conf").open("a") as conf:
             conf.write("\n# tvclient test cluster\n")
             conf.writelines(f"{key} = {value}\n" for key, value in settings.items())
-        self._run(
-            [
-                str(self.bindir / "pg_ctl"),
-                "-D",
-                str(self.data_dir),
-                "-l",
-                str(self.log_path),
-                "-w",
-                "-t",
-                "30",
-                "start",
-            ],
-            "start the server",
+        # The postmaster is our direct child (not daemonised by pg_ctl), so it is stopped by
+        # SIGQUIT even when the test run itself is killed.
+        self._log = self.log_path.open("ab")
+        self._server = subprocess.Popen(  # noqa: S603 - fixed argv from this module, no shell
+            leashed(
+                [str(self.bindir / "postgres"), "-D", str(self.data_dir)],
+                user=self.run_as,
+                on_parent_death="QUIT",
+            ),
+            stdin=subprocess.DEVNULL,
+            stdout=self._log,
+            stderr=self._log,
+            cwd=self.root,
+            start_new_session=True,
         )
+        self._wait_ready(deadline)
+
+    def _wait_ready(self, deadline: float) -> None:
+        psycopg = _psycopg()
+        assert self._server is not None
+        end = time.monotonic() + deadline
+        while True:
+            code = self._server.poll()
+            if code is not None:
+                raise ServiceError(
+                    f"PostgreSQL test server exited with code {code} while starting:\n"
+                    f"{tail(self.log_path)}"
+                )
+            try:
+                psycopg.connect(libpq_url(self.url()), connect_timeout=2).close()
+            except psycopg.OperationalError as exc:
+                if time.monotonic() > end:
+                    raise ServiceError(
+                        f"PostgreSQL test server did not accept connections within"
+                        f" {deadline:.0f} s ({exc}):\n{tail(self.log_path)}"
+                    ) from exc
+                time.sleep(0.02)
+            else:
+                return
 
     def _admin(self, statement: str) -> None:
-        try:
-            import psycopg
-        except ImportError as exc:
-            raise ServiceError("psycopg is not installed; run scripts/setup") from exc
+        psycopg = _psycopg()
         with psycopg.connect(libpq_url(self.url()), autocommit=True) as conn:
             conn.execute(statement.encode())
 
-    def _run(self, args: list[str], what: str, *, check: bool = True) -> None:
-        if self.run_as is not None:
-            args = ["runuser", "-u", self.run_as, "--", *args]
-        done = subprocess.run(  # noqa: S603 - fixed argv from this module, no shell
-            args, capture_output=True, text=True, check=False, cwd=self.root, timeout=60
-        )
-        if check and done.returncode != 0:
-            raise ServiceError(
-                f"PostgreSQL test cluster: cannot {what} (exit {done.returncode}):\n"
-                f"{done.stdout}{done.stderr}\nserver log:\n{tail(self.log_path)}"
-            )
+
+def _psycopg() -> ModuleType:
+    try:
+        import psycopg
+    except ImportError as exc:
+        raise ServiceError("psycopg is not installed; run scripts/setup") from exc
+    return psycopg
 
 
 def _server_user() -> str | None:

@@ -41,6 +41,27 @@ def require_binary(name: str, package: str) -> str:
     return path
 
 
+def leashed(
+    args: Sequence[str], *, on_parent_death: str = "TERM", user: str | None = None
+) -> list[str]:
+    """`args` wrapped so the process gets a signal when the test run dies, even by SIGKILL.
+
+    Uses util-linux `setpriv --pdeathsig` (present on every Debian). Normal teardown still
+    stops processes itself; this only keeps a crashed or killed run from leaving servers
+    behind. With `user` (root only) the command also runs as that user. The signal is tied to
+    the thread that starts the process: start services from the test's own thread.
+    """
+    setpriv = shutil.which("setpriv")
+    if setpriv is None:
+        if user is not None:
+            raise ServiceError("'setpriv' is missing (Debian package 'util-linux')")
+        return list(args)
+    prefix = [setpriv]
+    if user is not None:
+        prefix += [f"--reuid={user}", f"--regid={user}", "--init-groups"]
+    return [*prefix, f"--pdeathsig={on_parent_death}", "--", *args]
+
+
 def tvclient_command(*args: str) -> list[str]:
     """The command line that runs the installed `tvclient` entry point with `args`."""
     script = Path(sys.executable).with_name("tvclient")
@@ -59,26 +80,25 @@ def tail(path: Path, lines: int = 40) -> str:
 
 
 def stop_process_group(
-    popen: subprocess.Popen[bytes] | subprocess.Popen[str], grace: float = 5.0
+    popen: subprocess.Popen[bytes] | subprocess.Popen[str],
+    grace: float = 5.0,
+    first_signal: signal.Signals = signal.SIGTERM,
 ) -> int:
     """Stop a process started with `start_new_session=True` and everything it started.
 
-    SIGTERM first so servers can shut down cleanly, SIGKILL after `grace` seconds.
-    Returns the exit code (negative for a signal, as subprocess reports it).
+    `first_signal` (SIGTERM: servers shut down cleanly) to the process group, then SIGKILL to
+    whatever is left of the group after `grace` seconds. Returns the exit code (negative for a
+    signal, as subprocess reports it).
     """
     if popen.poll() is None:
         with contextlib.suppress(ProcessLookupError):
-            os.killpg(popen.pid, signal.SIGTERM)
-        try:
+            os.killpg(popen.pid, first_signal)
+        with contextlib.suppress(subprocess.TimeoutExpired):
             popen.wait(grace)
-        except subprocess.TimeoutExpired:
-            with contextlib.suppress(ProcessLookupError):
-                os.killpg(popen.pid, signal.SIGKILL)
-            popen.wait(grace)
-    else:
-        # The leader is gone; children it left in its group still have to go.
-        with contextlib.suppress(ProcessLookupError):
-            os.killpg(popen.pid, signal.SIGKILL)
+    # The leader after `grace`, or children it left behind, go now.
+    with contextlib.suppress(ProcessLookupError):
+        os.killpg(popen.pid, signal.SIGKILL)
+    popen.wait(grace)
     return popen.returncode
 
 
@@ -168,7 +188,7 @@ def start_process(
     log_file = log_path.open("ab")
     try:
         popen = subprocess.Popen(  # noqa: S603 - the test chooses argv; no shell
-            list(args),
+            leashed(args),
             stdin=subprocess.DEVNULL,
             stdout=log_file,
             stderr=subprocess.STDOUT,

@@ -15,7 +15,13 @@ from jeepney import DBusAddress, new_method_call  # type: ignore[import-untyped]
 from jeepney.io.blocking import open_dbus_connection  # type: ignore[import-untyped]
 from keyring.backend import KeyringBackend
 
-from tests.helpers.processes import ServiceError, require_binary, stop_process_group, tail
+from tests.helpers.processes import (
+    ServiceError,
+    leashed,
+    require_binary,
+    stop_process_group,
+    tail,
+)
 
 SECRETS_BUS_NAME = "org.freedesktop.secrets"
 BACKEND = "keyring.backends.SecretService.Keyring"
@@ -112,14 +118,16 @@ class SecretServiceSession:
         self._logs.append(log)
 
         self._bus = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [
-                dbus_daemon,
-                "--session",
-                "--nofork",
-                "--nopidfile",
-                "--print-address=1",
-                f"--address=unix:dir={self.root / 'bus'}",
-            ],
+            leashed(
+                [
+                    dbus_daemon,
+                    "--session",
+                    "--nofork",
+                    "--nopidfile",
+                    "--print-address=1",
+                    f"--address=unix:dir={self.root / 'bus'}",
+                ]
+            ),
             stdin=subprocess.DEVNULL,
             stdout=subprocess.PIPE,
             stderr=log,
@@ -140,7 +148,7 @@ class SecretServiceSession:
         # --unlock reads the login keyring's password from stdin; without it the daemon would
         # ask gcr-prompter, which cannot open a window here.
         self._keyring_daemon = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-            [keyring_daemon, "--foreground", "--unlock", "--components=secrets"],
+            leashed([keyring_daemon, "--foreground", "--unlock", "--components=secrets"]),
             stdin=subprocess.PIPE,
             stdout=log,
             stderr=log,

@@ -9,7 +9,13 @@ import time
 from pathlib import Path
 from typing import IO
 
-from tests.helpers.processes import ServiceError, require_binary, stop_process_group, tail
+from tests.helpers.processes import (
+    ServiceError,
+    leashed,
+    require_binary,
+    stop_process_group,
+    tail,
+)
 
 
 class XvfbServer:
@@ -34,20 +40,12 @@ class XvfbServer:
         """Start Xvfb and return once it has announced its display number."""
         xvfb = require_binary("Xvfb", "xvfb")
         read_end, write_end = os.pipe()
+        argv = [xvfb, "-displayfd", str(write_end), "-screen", "0", screen]
+        argv += ["-nolisten", "tcp", "-noreset"]
         log = log_path.open("ab")
         try:
             popen = subprocess.Popen(  # noqa: S603 - fixed argv, no shell
-                [
-                    xvfb,
-                    "-displayfd",
-                    str(write_end),
-                    "-screen",
-                    "0",
-                    screen,
-                    "-nolisten",
-                    "tcp",
-                    "-noreset",
-                ],
+                leashed(argv),
                 pass_fds=(write_end,),
                 stdin=subprocess.DEVNULL,
                 stdout=log,

@@ -1,5 +1,8 @@
 import socket
+import subprocess
 import sys
+import time
+from pathlib import Path
 
 import httpx
 import pytest
@@ -53,3 +56,39 @@ def test_a_process_that_never_answers_is_stopped_after_the_deadline(tmp_path):
         ),
     ):
         pass
+
+
+def test_a_started_process_dies_with_a_killed_test_run(tmp_path):
+    """A server started for a test does not outlive a test run killed with SIGKILL."""
+    pid_file = tmp_path / "child.pid"
+    parent_code = (
+        "import subprocess, sys, time\n"
+        "from tests.helpers.processes import leashed\n"
+        "child = subprocess.Popen(leashed([sys.executable, '-c', 'import time; time.sleep(60)']))\n"
+        f"open({str(pid_file)!r}, 'w').write(str(child.pid))\n"
+        "time.sleep(60)\n"
+    )
+    repo = Path(__file__).resolve().parents[2]
+    parent = subprocess.Popen([sys.executable, "-c", parent_code], cwd=repo)  # noqa: S603
+    try:
+        deadline = time.monotonic() + 10
+        while not pid_file.exists() or not pid_file.read_text():
+            assert time.monotonic() < deadline, "the parent never started its child"
+            time.sleep(0.02)
+        child_pid = int(pid_file.read_text())
+    finally:
+        parent.kill()
+        parent.wait()
+    deadline = time.monotonic() + 5
+    while _alive(child_pid):
+        assert time.monotonic() < deadline, "the child outlived its killed parent"
+        time.sleep(0.02)
+
+
+def _alive(pid: int) -> bool:
+    """True while `pid` runs (a zombie waiting for its reaper counts as gone)."""
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except FileNotFoundError:
+        return False
+    return state != "Z"

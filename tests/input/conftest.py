@@ -1,5 +1,8 @@
-"""Fixtures for the input layer: a QML test scene driven only through the input layer, a fake
-clock, a scripted CEC adapter, and virtual SDL game controllers (no hardware)."""
+"""Fixtures for the input layer.
+
+A QML test scene driven only through the input layer, a fake clock, a scripted CEC adapter, and
+virtual SDL game controllers (no hardware).
+"""
 
 from __future__ import annotations
 
@@ -13,7 +16,7 @@ from typing import Any
 import pytest
 from PySide6.QtCore import QEvent, QObject, Qt, QUrl, Signal, Slot
 from PySide6.QtGui import QGuiApplication, QKeyEvent, QWindow
-from PySide6.QtQuick import QQuickView
+from PySide6.QtQuick import QQuickItem, QQuickView
 from PySide6.QtTest import QTest
 
 from tests.helpers.clock import FakeClock
@@ -21,11 +24,19 @@ from tvclient.app.input.cec.scripted import ScriptedCecSource
 from tvclient.app.input.gamepad.sdl import load_sdl
 from tvclient.app.input.layer import InputLayer
 from tvclient.app.input.payguard import PayGuard
+from tvclient.app.input.router import InputRouter
 from tvclient.app.input.settings import InputSettings
 from tvclient.device.safety.paygate import PayGate
 from tvclient.device.safety.settings import SafetySettings
 
 SCENE = Path(__file__).with_name("scene") / "Scene.qml"
+# Keys QTest can type without warning; remote-only keys are sent as plain key events.
+_QTEST_KEYS = frozenset({
+    Qt.Key.Key_Up, Qt.Key.Key_Down, Qt.Key.Key_Left, Qt.Key.Key_Right, Qt.Key.Key_Return,
+    Qt.Key.Key_Enter, Qt.Key.Key_Escape, Qt.Key.Key_Space, Qt.Key.Key_Backspace,
+    Qt.Key.Key_F1, Qt.Key.Key_F2, Qt.Key.Key_F3, Qt.Key.Key_F4, Qt.Key.Key_Home,
+    *(Qt.Key(Qt.Key.Key_0.value + d) for d in range(10)),
+})
 
 
 class Probe(QObject):
@@ -108,11 +119,7 @@ def sdl2() -> Iterator[ModuleType]:
     module = load_sdl()
     module.SDL_SetHint(b"SDL_NO_SIGNAL_HANDLERS", b"1")
     assert module.SDL_InitSubSystem(module.SDL_INIT_GAMECONTROLLER) == 0
-    pads: list[VirtualPad] = []
-    module.tvclient_test_pads = pads
     yield module
-    for pad in pads:
-        pad.unplug()
     event = module.SDL_Event()
     while module.SDL_PollEvent(ctypes.byref(event)):
         pass
@@ -120,15 +127,43 @@ def sdl2() -> Iterator[ModuleType]:
 
 
 @pytest.fixture
-def plug_pad(sdl2: Any) -> Callable[[], VirtualPad]:
+def plug_pad(sdl2: Any) -> Iterator[Callable[[], VirtualPad]]:
     """Plug in a virtual controller (unplugged again at the end of the test)."""
+    pads: list[VirtualPad] = []
 
     def plug() -> VirtualPad:
         pad = VirtualPad(sdl2)
-        sdl2.tvclient_test_pads.append(pad)
+        pads.append(pad)
         return pad
 
-    return plug
+    yield plug
+    for pad in pads:
+        pad.unplug()
+
+
+class KeySpy(QObject):
+    """Records the key events the input layer delivers (not the raw ones it receives)."""
+
+    def __init__(self, clock: FakeClock, router: InputRouter) -> None:
+        super().__init__()
+        self._clock = clock
+        self._router = router
+        self.presses: list[tuple[int, bool, float]] = []
+        self.releases: list[int] = []
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        if isinstance(event, QKeyEvent) and self._router.current is not None:
+            if event.type() == QEvent.Type.KeyPress:
+                self.presses.append((event.key(), event.isAutoRepeat(), self._clock.monotonic()))
+            elif event.type() == QEvent.Type.KeyRelease:
+                self.releases.append(event.key())
+        return False
+
+    def delivered_keys(self) -> list[int]:
+        return [key for key, _, _ in self.presses]
+
+    def times(self, key: int) -> list[float]:
+        return [at for k, _, at in self.presses if k == key]
 
 
 @dataclass
@@ -141,23 +176,28 @@ class Harness:
     probe: Probe
     clock: FakeClock
     cec: ScriptedCecSource
+    spy: KeySpy
     _others: list[QWindow] = field(default_factory=list)
 
     def focused(self) -> str:
-        item = self.view.activeFocusItem()
+        item: QQuickItem | None = self.view.activeFocusItem()
         return item.objectName() if item is not None else ""
 
     # keyboard ------------------------------------------------------------------
-    def key_press(self, key: Qt.Key, *, repeat: bool = False, text: str = "") -> None:
-        if repeat:
-            event = QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, text,
-                              True, 1)
+    def key_press(self, key: Qt.Key, *, repeat: bool = False) -> None:
+        if repeat or key not in _QTEST_KEYS:
+            event = QKeyEvent(QEvent.Type.KeyPress, key, Qt.KeyboardModifier.NoModifier, "",
+                              repeat, 1)
             QGuiApplication.sendEvent(self.view, event)
         else:
-            QTest.keyPress(self.view, key)
+            QTest.keyPress(self.view, key)  # through the platform path, like a real key
 
     def key_release(self, key: Qt.Key) -> None:
-        QTest.keyRelease(self.view, key)
+        if key in _QTEST_KEYS:
+            QTest.keyRelease(self.view, key)
+        else:
+            event = QKeyEvent(QEvent.Type.KeyRelease, key, Qt.KeyboardModifier.NoModifier)
+            QGuiApplication.sendEvent(self.view, event)
 
     def tap(self, key: Qt.Key, hold: float = 0.05) -> None:
         self.key_press(key)
@@ -225,7 +265,9 @@ def make_harness(qtbot: Any, request: pytest.FixtureRequest) -> Iterator[Callabl
         view.show()
         assert QTest.qWaitForWindowActive(view, 2000)
         layer.start()
-        harness = Harness(view, layer, guard, probe, clock, cec)
+        spy = KeySpy(clock, layer.router)
+        view.installEventFilter(spy)
+        harness = Harness(view, layer, guard, probe, clock, cec, spy)
         made.append(harness)
         return harness
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from tvclient.app.input.actions import Action, DeviceKind, InputEvent, Phase
 from tvclient.app.input.filters import InputFilter, KindPolicy
 from tvclient.app.input.settings import InputSettings
@@ -9,10 +11,12 @@ from tvclient.app.input.settings import InputSettings
 
 def ev(action: Action, phase: Phase, at: float, kind: DeviceKind = DeviceKind.CEC,
        source: str = "s") -> InputEvent:
+    """An event from a CEC remote unless told otherwise."""
     return InputEvent(action, phase, kind, source, at)
 
 
 def make() -> InputFilter:
+    """A filter with the default per-kind policies."""
     return InputFilter(InputSettings().policies())
 
 
@@ -22,13 +26,16 @@ def test_press_repeat_release_share_one_id():
     press = f.accept(ev(Action.DOWN, Phase.PRESS, 0.0, DeviceKind.KEYBOARD))
     repeat = f.accept(ev(Action.DOWN, Phase.REPEAT, 0.5, DeviceKind.KEYBOARD))
     release = f.accept(ev(Action.DOWN, Phase.RELEASE, 0.6, DeviceKind.KEYBOARD))
-    assert press and repeat and release
+    assert press
+    assert repeat
+    assert release
     assert press.press_id == repeat.press_id == release.press_id
     assert repeat.began_at == 0.0
     assert repeat.repeat
     assert not press.repeat
     nxt = f.accept(ev(Action.DOWN, Phase.PRESS, 1.0, DeviceKind.KEYBOARD))
-    assert nxt and nxt.press_id != press.press_id
+    assert nxt
+    assert nxt.press_id != press.press_id
 
 
 def test_second_identical_cec_press_within_window_is_dropped():
@@ -85,7 +92,7 @@ def test_held_arrow_repeats_at_a_steady_rate():
         t for i in range(1, 31)
         if f.accept(ev(Action.DOWN, Phase.REPEAT, (t := 0.5 + i * 0.033), DeviceKind.KEYBOARD))
     ]
-    gaps = [b - a for a, b in zip(delivered, delivered[1:], strict=False)]
+    gaps = [b - a for a, b in itertools.pairwise(delivered)]
     assert len(delivered) >= 5
     assert all(0.149 <= g <= 0.15 + 0.034 for g in gaps)
 

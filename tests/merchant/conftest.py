@@ -13,7 +13,12 @@ import pytest
 
 from tests.helpers.clock import FakeClock
 from tests.merchant.fakes import FakeAntom, auth_code_created, send_notification
-from tvclient.antom.keys import RSAPrivateKey, generate_private_key, write_private_key, write_public_key
+from tvclient.antom.keys import (
+    RSAPrivateKey,
+    generate_private_key,
+    write_private_key,
+    write_public_key,
+)
 from tvclient.merchant.app import create_app
 from tvclient.merchant.backend import Backend
 from tvclient.merchant.config import MerchantConfig
@@ -68,6 +73,15 @@ class Harness:
         for _ in range(5):
             await asyncio.sleep(0.005)
 
+    async def run(self, seconds: float, step: float = 0.5) -> None:
+        """Advance the clock in steps, letting tasks and database threads work between steps."""
+        remaining = seconds
+        while remaining > 0:
+            delta = min(step, remaining)
+            self.clock.advance(delta)
+            remaining -= delta
+            await self.settle()
+
     async def sleeping(self, count: int) -> None:
         """Wait (really, briefly) until `count` more coroutines sleep on the clock than at start."""
         target = self.baseline_sleepers + count
@@ -80,7 +94,9 @@ class Harness:
     async def bind(self, wallet: str = "ALIPAY_HK", headers: dict[str, str] | None = None) -> str:
         """Bind a wallet end to end; the binding reference."""
         headers = headers or self.headers
-        created = await self.client.post("/v1/bind-sessions", json={"wallet": wallet}, headers=headers)
+        created = await self.client.post(
+            "/v1/bind-sessions", json={"wallet": wallet}, headers=headers
+        )
         assert created.status_code == 201, created.text
         session = created.json()
         auth_state = self.antom.last_auth_state()
@@ -95,13 +111,22 @@ class Harness:
                 return str(polled.json()["binding"]["ref"])
         raise AssertionError("session never bound")
 
-    async def buy(self, binding: str, product: str = "movie-night", *, key: str = "k1",
-                  amount: dict[str, Any] | None = None) -> httpx.Response:
+    async def buy(
+        self,
+        binding: str,
+        product: str = "movie-night",
+        *,
+        key: str = "k1",
+        amount: dict[str, Any] | None = None,
+    ) -> httpx.Response:
         """POST a purchase."""
         return await self.client.post(
             "/v1/purchases",
-            json={"binding": binding, "product_id": product,
-                  "amount": amount or {"currency": "HKD", "value": 3800}},
+            json={
+                "binding": binding,
+                "product_id": product,
+                "amount": amount or {"currency": "HKD", "value": 3800},
+            },
             headers={**self.headers, "Idempotency-Key": key},
         )
 
@@ -118,16 +143,20 @@ def make_config(tmp_path: Path, key_dir: Path, **overrides: Any) -> MerchantConf
         "allow_loopback_enrolment": True,
         "admin_token": "admin-secret",
         "purchase_sync_wait": 0.0,
+        "shutdown_grace": 0.5,
     }
     settings.update(overrides)
     return MerchantConfig(**settings)
 
 
 @pytest.fixture
-async def harness(tmp_path: Path, key_dir: Path, antom_key: RSAPrivateKey) -> AsyncIterator[Harness]:
+async def harness(
+    tmp_path: Path, key_dir: Path, antom_key: RSAPrivateKey
+) -> AsyncIterator[Harness]:
     """A started backend with a fake Antom; the device client is enrolled."""
     clock = FakeClock()
     antom = FakeAntom(clock.now)
+    antom.monotonic = clock.monotonic
     app = create_app(make_config(tmp_path, key_dir), clock=clock, antom=antom)
     backend: Backend = app.state.backend
     await backend.start()

@@ -37,6 +37,8 @@ class FakeAntom:
     def __init__(self, now: Callable[[], dt.datetime]) -> None:
         self.now = now
         self.calls: list[tuple[Api, dict[str, Any]]] = []
+        self.call_times: list[tuple[Api, float]] = []
+        self.monotonic: Callable[[], float] | None = None
         self.scripts: dict[Api, list[Reply]] = defaultdict(list)
         self.payments: dict[str, str] = {}
         self.charged: dict[str, int] = defaultdict(int)
@@ -55,6 +57,10 @@ class FakeAntom:
         """The bodies sent to `api`."""
         return [body for called, body in self.calls if called == api]
 
+    def times(self, api: Api) -> list[float]:
+        """When (clock monotonic) `api` was called."""
+        return [when for called, when in self.call_times if called == api]
+
     def last_auth_state(self) -> str:
         """The authState of the latest consult."""
         return str(self.bodies(Api.CONSULT)[-1]["authState"])
@@ -62,6 +68,8 @@ class FakeAntom:
     async def call(self, api: Api, body: Mapping[str, Any]) -> AntomReply:
         """Record the call and answer it."""
         self.calls.append((api, json.loads(json.dumps(body))))
+        if self.monotonic is not None:
+            self.call_times.append((api, self.monotonic()))
         if self.scripts[api]:
             reply = self.scripts[api].pop(0)
             return reply(body) if callable(reply) else reply
@@ -72,17 +80,25 @@ class FakeAntom:
         n = next(self._seq)
         now = self.now().isoformat()
         if api is Api.CONSULT:
-            detail = {"codeValueType": "QRCODE", "displayType": "TEXT",
-                      "codeValue": f"https://wallet.example/qr/{body['authState'][:10]}"}
+            detail = {
+                "codeValueType": "QRCODE",
+                "displayType": "TEXT",
+                "codeValue": f"https://wallet.example/qr/{body['authState'][:10]}",
+            }
             return AntomReply("S", "SUCCESS", "", {"authCodeForm": {"codeDetails": [detail]}})
         if api is Api.APPLY_TOKEN:
-            return AntomReply("S", "SUCCESS", "", {
-                "accessToken": f"access-{n}",
-                "accessTokenExpiryTime": (self.now() + self.token_life).isoformat(),
-                "refreshToken": f"refresh-{n}",
-                "refreshTokenExpiryTime": (self.now() + 12 * self.token_life).isoformat(),
-                "userLoginId": "85212345678",
-            })
+            return AntomReply(
+                "S",
+                "SUCCESS",
+                "",
+                {
+                    "accessToken": f"access-{n}",
+                    "accessTokenExpiryTime": (self.now() + self.token_life).isoformat(),
+                    "refreshToken": f"refresh-{n}",
+                    "refreshTokenExpiryTime": (self.now() + 12 * self.token_life).isoformat(),
+                    "userLoginId": "85212345678",
+                },
+            )
         if api is Api.PAY:
             request_id = body["paymentRequestId"]
             if self.payments.get(request_id) != "SUCCESS":
@@ -94,25 +110,40 @@ class FakeAntom:
             status = self.payments.get(request_id)
             if status is None:
                 return failed("ORDER_NOT_EXIST")
-            return AntomReply("S", "SUCCESS", "", {"paymentStatus": status,
-                                                   "paymentRequestId": request_id,
-                                                   "paymentId": "p-" + request_id})
+            return AntomReply(
+                "S",
+                "SUCCESS",
+                "",
+                {
+                    "paymentStatus": status,
+                    "paymentRequestId": request_id,
+                    "paymentId": "p-" + request_id,
+                },
+            )
         if api is Api.CANCEL:
             request_id = body["paymentRequestId"]
             if request_id not in self.payments:
                 return failed("ORDER_NOT_EXIST")
             self.payments[request_id] = "CANCELLED"
-            return AntomReply("S", "SUCCESS", "", {"paymentRequestId": request_id, "cancelTime": now})
+            return AntomReply(
+                "S", "SUCCESS", "", {"paymentRequestId": request_id, "cancelTime": now}
+            )
         if api is Api.REFUND:
-            return AntomReply("S", "SUCCESS", "", {"refundId": f"r-{n}",
-                                                   "refundRequestId": body["refundRequestId"]})
+            return AntomReply(
+                "S",
+                "SUCCESS",
+                "",
+                {"refundId": f"r-{n}", "refundRequestId": body["refundRequestId"]},
+            )
         if api is Api.INQUIRY_REFUND:
             return AntomReply("S", "SUCCESS", "", {"refundStatus": "SUCCESS", "refundId": f"r-{n}"})
         if api is Api.DECLARE:
             return AntomReply("S", "SUCCESS", "", {"customsPaymentId": f"c-{n}"})
         if api is Api.INQUIRY_DECLARATION_REQUESTS:
-            records = [{"declarationRequestId": rid, "declarationRequestStatus": "SUCCESS"}
-                       for rid in body["declarationRequestIds"]]
+            records = [
+                {"declarationRequestId": rid, "declarationRequestStatus": "SUCCESS"}
+                for rid in body["declarationRequestIds"]
+            ]
             return AntomReply("S", "SUCCESS", "", {"declarationRecords": records})
         return AntomReply("S", "SUCCESS", "", {})
 
@@ -160,8 +191,14 @@ def token_canceled(access_token: str) -> dict[str, Any]:
     return {"authorizationNotifyType": "TOKEN_CANCELED", "accessToken": access_token, "result": OK}
 
 
-def payment_result(request_id: str, amount: Mapping[str, Any], *, status: str = "S",
-                   code: str = "SUCCESS", when: dt.datetime) -> dict[str, Any]:
+def payment_result(
+    request_id: str,
+    amount: Mapping[str, Any],
+    *,
+    status: str = "S",
+    code: str = "SUCCESS",
+    when: dt.datetime,
+) -> dict[str, Any]:
     """A PAYMENT_RESULT notification body."""
     return {
         "notifyType": "PAYMENT_RESULT",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -11,14 +12,14 @@ from tests.merchant.fakes import auth_code_created, failed, unknown
 from tvclient.merchant.antom_port import Api
 
 
-async def _create(h: Harness, wallet: str = "ALIPAY_HK") -> dict:
+async def _create(h: Harness, wallet: str = "ALIPAY_HK") -> dict[str, Any]:
     response = await h.client.post("/v1/bind-sessions", json={"wallet": wallet}, headers=h.headers)
     assert response.status_code == 201, response.text
     return dict(response.json())
 
 
 async def test_consult_is_called_as_scan_to_link_requires(harness: Harness) -> None:
-    """Consult goes out with terminalType WEB (both places), a fresh authState and our notify URL."""
+    """Consult is sent with terminalType WEB (twice), a fresh authState and our notify URL."""
     session = await _create(harness)
     await _create(harness)
     first, second = harness.antom.bodies(Api.CONSULT)
@@ -57,8 +58,11 @@ async def test_long_poll_answers_as_soon_as_the_binding_is_stored(harness: Harne
     assert body["binding"]["account"] == "852****5678"
     assert body["binding"]["currency"] == "HKD"
     apply = harness.antom.bodies(Api.APPLY_TOKEN)[0]
-    assert apply == {"grantType": "AUTHORIZATION_CODE", "customerBelongsTo": "ALIPAY_HK",
-                     "authCode": "code-1"}
+    assert apply == {
+        "grantType": "AUTHORIZATION_CODE",
+        "customerBelongsTo": "ALIPAY_HK",
+        "authCode": "code-1",
+    }
 
 
 async def test_long_poll_times_out_with_the_pending_session(harness: Harness) -> None:
@@ -70,9 +74,9 @@ async def test_long_poll_times_out_with_the_pending_session(harness: Harness) ->
         )
     )
     await harness.sleeping(1)
-    await harness.clock.run_for(9)
+    await harness.run(9)
     assert not poll.done()
-    await harness.clock.run_for(2)
+    await harness.run(2)
     body = (await asyncio.wait_for(poll, 5)).json()
     assert body["state"] == "PENDING"
 
@@ -87,7 +91,10 @@ async def test_plain_polling_too_fast_answers_slow_down(harness: Harness) -> Non
     fast = await harness.client.get(url, headers=harness.headers)
     assert fast.status_code == 400
     assert fast.json()["error"] == {
-        "code": "SLOW_DOWN", "message": "Polling too fast.", "retryable": True, "interval": 10
+        "code": "SLOW_DOWN",
+        "message": "Polling too fast.",
+        "retryable": True,
+        "interval": 10,
     }
     harness.clock.advance(10)
     ok = await harness.client.get(url, headers=harness.headers)
@@ -100,8 +107,9 @@ async def test_session_expires_after_fifteen_minutes(harness: Harness) -> None:
     session = await _create(harness)
     auth_state = harness.antom.last_auth_state()
     harness.clock.advance(901)
-    body = (await harness.client.get(
-        f"/v1/bind-sessions/{session['id']}", headers=harness.headers)).json()
+    body = (
+        await harness.client.get(f"/v1/bind-sessions/{session['id']}", headers=harness.headers)
+    ).json()
     assert body["state"] == "EXPIRED"
     assert body["qr_text"] is None
     late = await harness.notify("/antom/notify/authorization", auth_code_created(auth_state))
@@ -132,25 +140,35 @@ async def test_duplicate_and_replayed_notifications_bind_once(harness: Harness) 
     session = await _create(harness)
     auth_state = harness.antom.last_auth_state()
     for code in ("code-1", "code-1", "code-2"):
-        reply = await harness.notify("/antom/notify/authorization", auth_code_created(auth_state, code))
+        reply = await harness.notify(
+            "/antom/notify/authorization", auth_code_created(auth_state, code)
+        )
         assert reply.status_code == 200
     await harness.settle()
     assert harness.antom.count(Api.APPLY_TOKEN) == 1
-    body = (await harness.client.get(
-        f"/v1/bind-sessions/{session['id']}", params={"wait": 1}, headers=harness.headers)).json()
+    body = (
+        await harness.client.get(
+            f"/v1/bind-sessions/{session['id']}", params={"wait": 1}, headers=harness.headers
+        )
+    ).json()
     assert body["state"] == "BOUND"
 
 
 @pytest.mark.usefixtures("expect_log")
-async def test_bad_signature_and_unknown_auth_state_are_refused(harness: Harness, caplog) -> None:
+async def test_bad_signature_and_unknown_auth_state_are_refused(
+    harness: Harness, caplog: pytest.LogCaptureFixture
+) -> None:
     """Forged or foreign notifications are rejected, logged, and change nothing."""
     session = await _create(harness)
     auth_state = harness.antom.last_auth_state()
     forged = await harness.client.post(
         "/antom/notify/authorization",
         json=auth_code_created(auth_state),
-        headers={"Client-Id": "SANDBOX_MERCHANT_TEST", "Request-Time": "1",
-                 "Signature": "algorithm=RSA256,keyVersion=1,signature=AAAA"},
+        headers={
+            "Client-Id": "SANDBOX_MERCHANT_TEST",
+            "Request-Time": "1",
+            "Signature": "algorithm=RSA256,keyVersion=1,signature=AAAA",
+        },
     )
     unknown_state = await harness.notify(
         "/antom/notify/authorization", auth_code_created("not-ours")
@@ -159,36 +177,44 @@ async def test_bad_signature_and_unknown_auth_state_are_refused(harness: Harness
     assert unknown_state.status_code == 400
     assert "refused" in caplog.text
     await harness.settle()
-    body = (await harness.client.get(
-        f"/v1/bind-sessions/{session['id']}", params={"wait": 1}, headers=harness.headers)).json()
+    harness.clock.advance(5)
+    body = (
+        await harness.client.get(f"/v1/bind-sessions/{session['id']}", headers=harness.headers)
+    ).json()
     assert body["state"] == "PENDING"
     assert harness.antom.count(Api.APPLY_TOKEN) == 0
 
 
 async def test_refused_token_exchange_declines_the_session(harness: Harness) -> None:
-    """applyToken F → DECLINED (final)."""
+    """ApplyToken F → DECLINED (final)."""
     harness.antom.script(Api.APPLY_TOKEN, failed("USER_STATUS_ABNORMAL"))
     session = await _create(harness)
     await harness.notify(
         "/antom/notify/authorization", auth_code_created(harness.antom.last_auth_state())
     )
     await harness.settle()
-    body = (await harness.client.get(
-        f"/v1/bind-sessions/{session['id']}", params={"wait": 1}, headers=harness.headers)).json()
+    body = (
+        await harness.client.get(
+            f"/v1/bind-sessions/{session['id']}", params={"wait": 1}, headers=harness.headers
+        )
+    ).json()
     assert body["state"] == "DECLINED"
 
 
 @pytest.mark.usefixtures("expect_log")
 async def test_token_exchange_retries_within_the_auth_code_minute(harness: Harness) -> None:
-    """applyToken U is retried while the authCode lives; still unknown after → FAILED."""
+    """ApplyToken U is retried while the authCode lives; still unknown after → FAILED."""
     harness.antom.script(Api.APPLY_TOKEN, unknown(), unknown())
     session = await _create(harness)
     await harness.notify(
         "/antom/notify/authorization", auth_code_created(harness.antom.last_auth_state())
     )
-    await harness.clock.run_for(5)
-    body = (await harness.client.get(
-        f"/v1/bind-sessions/{session['id']}", params={"wait": 1}, headers=harness.headers)).json()
+    await harness.run(5)
+    body = (
+        await harness.client.get(
+            f"/v1/bind-sessions/{session['id']}", params={"wait": 1}, headers=harness.headers
+        )
+    ).json()
     assert body["state"] == "BOUND"
     assert harness.antom.count(Api.APPLY_TOKEN) == 3
 
@@ -197,15 +223,20 @@ async def test_token_exchange_retries_within_the_auth_code_minute(harness: Harne
     await harness.notify(
         "/antom/notify/authorization", auth_code_created(harness.antom.last_auth_state(), "c2")
     )
-    await harness.clock.run_for(70, step=1)
-    body = (await harness.client.get(
-        f"/v1/bind-sessions/{second['id']}", params={"wait": 1}, headers=harness.headers)).json()
+    await harness.run(70, step=1)
+    body = (
+        await harness.client.get(
+            f"/v1/bind-sessions/{second['id']}", params={"wait": 1}, headers=harness.headers
+        )
+    ).json()
     assert body["state"] == "FAILED"
     assert body["failure"]["code"] == "AUTHORIZATION_FAILED"
 
 
 @pytest.mark.usefixtures("expect_log")
-async def test_unreachable_antom_fails_the_session_with_wallet_unavailable(harness: Harness) -> None:
+async def test_unreachable_antom_fails_the_session_with_wallet_unavailable(
+    harness: Harness,
+) -> None:
     """Consult that cannot be completed gives FAILED/WALLET_UNAVAILABLE, no QR."""
     harness.antom.script(Api.CONSULT, unknown("TIMEOUT"), unknown("TIMEOUT"))
     session = await _create(harness)
@@ -219,9 +250,16 @@ async def test_sessions_are_private_to_their_device(harness: Harness) -> None:
     session = await _create(harness)
     first = harness.headers
     other = await harness.enrol()
-    assert (await harness.client.get(f"/v1/bind-sessions/{session['id']}", headers=other)).status_code == 404
-    assert (await harness.client.delete(f"/v1/bind-sessions/{session['id']}", headers=other)).status_code == 404
-    assert (await harness.client.get(f"/v1/bind-sessions/{session['id']}", headers=first)).status_code == 200
+    assert (
+        await harness.client.get(f"/v1/bind-sessions/{session['id']}", headers=other)
+    ).status_code == 404
+    assert (
+        await harness.client.delete(f"/v1/bind-sessions/{session['id']}", headers=other)
+    ).status_code == 404
+    harness.clock.advance(5)
+    assert (
+        await harness.client.get(f"/v1/bind-sessions/{session['id']}", headers=first)
+    ).status_code == 200
 
 
 async def test_bind_session_creation_is_rate_limited_per_device(harness: Harness) -> None:

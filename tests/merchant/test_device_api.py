@@ -42,9 +42,7 @@ async def test_calls_without_a_known_credential_are_unauthenticated(harness: Har
         assert response.json()["error"]["code"] == "UNAUTHENTICATED"
 
 
-async def test_remote_device_needs_the_enrolment_token(
-    tmp_path: Path, key_dir: Path
-) -> None:
+async def test_remote_device_needs_the_enrolment_token(tmp_path: Path, key_dir: Path) -> None:
     """Off loopback, enrolment needs the operator's token; a wrong one is ENROLMENT_REFUSED."""
     clock = FakeClock()
     config = make_config(
@@ -112,9 +110,7 @@ async def test_malformed_bodies_name_the_field(harness: Harness) -> None:
     bad_wallet = await harness.client.post(
         "/v1/bind-sessions", json={"wallet": "PAYPAL"}, headers=harness.headers
     )
-    not_json = await harness.client.post(
-        "/v1/bind-sessions", content=b"{", headers=harness.headers
-    )
+    not_json = await harness.client.post("/v1/bind-sessions", content=b"{", headers=harness.headers)
     assert bad_wallet.status_code == 400
     assert bad_wallet.json()["error"]["field"] == "wallet"
     assert not_json.json()["error"]["field"] == "body"

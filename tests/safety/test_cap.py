@@ -18,16 +18,19 @@ HK = ZoneInfo("Asia/Hong_Kong")
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """A fake clock at noon in Hong Kong."""
     return FakeClock()
 
 
 @pytest.fixture
 def store() -> MemoryStateStore:
+    """An empty state store."""
     return MemoryStateStore()
 
 
 @pytest.fixture
-def cap(store, clock) -> SpendingCap:
+def cap(store: MemoryStateStore, clock: FakeClock) -> SpendingCap:
+    """A HK$100.00 daily cap."""
     cap = SpendingCap(store, clock, HK)
     cap.set_limit("HKD", Money(10_000, "HKD"))  # HK$100.00 a day
     return cap

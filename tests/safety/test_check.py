@@ -18,6 +18,7 @@ from tvclient.money import Money
 
 @pytest.fixture
 def parts():
+    """The safety facade over a fresh store, with its store and clock."""
     clock = FakeClock()
     store = MemoryStateStore()
     pins = PinGuard(store, clock, SafetySettings(), scrypt_n=2**4)

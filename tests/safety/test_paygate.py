@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.helpers.clock import FakeClock
@@ -11,17 +13,20 @@ from tvclient.device.safety.settings import SafetySettings
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """A fake clock."""
     return FakeClock()
 
 
-def armed_gate(clock: FakeClock, **settings: object) -> PayGate:
-    gate = PayGate(clock, SafetySettings(**settings))  # type: ignore[arg-type]
+def armed_gate(clock: FakeClock, **settings: Any) -> PayGate:
+    """A gate armed a second ago (the buyer has read the screen)."""
+    gate = PayGate(clock, SafetySettings(**settings))
     gate.arm()
     clock.advance(1.0)  # the buyer reads the screen
     return gate
 
 
 def click(gate: PayGate, clock: FakeClock, press_id: int, hold: float = 0.1) -> PayDecision:
+    """A fresh press held for `hold` seconds; the release's decision."""
     first = gate.press(PayPress(press_id, clock.monotonic()))
     assert first is PayDecision.PENDING
     clock.advance(hold)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from typing import Any
 
 import pytest
 
@@ -24,15 +25,18 @@ FAST_N = 2**4  # scrypt's cost is not what these tests are about
 
 @pytest.fixture
 def clock() -> FakeClock:
+    """A fake clock."""
     return FakeClock()
 
 
 @pytest.fixture
 def store() -> MemoryStateStore:
+    """An empty state store."""
     return MemoryStateStore()
 
 
-def guard_for(store, clock, **settings) -> PinGuard:
+def guard_for(store: MemoryStateStore, clock: FakeClock, **settings: Any) -> PinGuard:
+    """A PIN guard with a cheap scrypt cost."""
     return PinGuard(store, clock, SafetySettings(**settings), scrypt_n=FAST_N)
 
 
@@ -156,7 +160,9 @@ def test_changing_or_clearing_needs_the_current_pin(store, clock):
         guard.verify("1234")
 
 
-@pytest.mark.parametrize("pin", ["", "123", "123456789", "12a4", "１２３４", " 1234"])
+@pytest.mark.parametrize(
+    "pin", ["", "123", "123456789", "12a4", "\uff11\uff12\uff13\uff14", " 1234", "1234\n"]
+)
 def test_malformed_pins_are_refused(store, clock, pin):
     """Only 4-8 ASCII digits are PINs; anything else never reaches the store."""
     with pytest.raises(PinFormatError):

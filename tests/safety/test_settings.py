@@ -32,7 +32,8 @@ def test_bad_values_name_every_problem():
     """Wrong types and out-of-range values are all reported at once."""
     with pytest.raises(SafetySettingsError) as bad:
         SafetySettings.from_mapping(
-            {"purchase.hold_to_confirm": "yes", "purchase.hold_ms": 10, "purchase.pin_attempts": True}
+            {"purchase.hold_to_confirm": "yes", "purchase.hold_ms": 10,
+             "purchase.pin_attempts": True}
         )
     message = str(bad.value)
     assert "purchase.hold_to_confirm" in message

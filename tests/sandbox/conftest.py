@@ -183,7 +183,7 @@ class Harness:
         return data
 
     async def bind(self, wallet: str = "ALIPAY_HK", buyer: str | None = None) -> dict[str, Any]:
-        """consult → the buyer agrees → AUTHCODE_CREATED → applyToken; returns the tokens."""
+        """Consult → the buyer agrees → AUTHCODE_CREATED → applyToken; returns the tokens."""
         state = f"st-{uuid.uuid4().hex[:12]}"
         consult = expect_success(await self.client.consult(consult_request(wallet, state)))
         assert consult.auth_code_form is not None
@@ -208,7 +208,7 @@ class Harness:
         self, token: str, value: int, currency: str = "HKD", *, wallet: str = "ALIPAY_HK",
         request_id: str | None = None, **extra: Any,
     ) -> dict[str, Any]:
-        """pay as JSON (no client-side validation, so limits can be probed)."""
+        """Pay as JSON (no client-side validation, so limits can be probed)."""
         body: dict[str, Any] = {
             "productCode": "AGREEMENT_PAYMENT",
             "paymentRequestId": request_id or f"pay-{uuid.uuid4().hex[:16]}",

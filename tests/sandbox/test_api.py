@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import json
+from typing import Any
 
+import httpx
 import pytest
 
 from tests.sandbox.conftest import Harness, result_of
@@ -19,16 +21,16 @@ CONSULT = {
 BODY = json.dumps(CONSULT).encode()
 
 
-def _signed_answer(h: Harness, path: str, response: object) -> dict:
+def _signed_answer(h: Harness, path: str, response: httpx.Response) -> dict[str, Any]:
     verify_response(h.antom_public_key, "POST", path, response.headers, response.content)
     assert response.status_code == 200
-    data: dict = response.json()
+    data: dict[str, Any] = response.json()
     return data
 
 
 @pytest.mark.parametrize("live", [False, True])
 async def test_both_prefixes_serve_every_api(harness: Harness, live: bool) -> None:
-    """consult works under /ams/api/v1 and /ams/sandbox/api/v1, with a signed response."""
+    """Consult works under /ams/api/v1 and /ams/sandbox/api/v1, with a signed response."""
     data = await harness.call(Api.CONSULT, CONSULT, live=live)
     assert result_of(data) == ("S", "SUCCESS")
 
@@ -76,9 +78,10 @@ def _headers(h: Harness, path: str, body: bytes, **changes: str) -> dict[str, st
         ({"Request-Time": "1"}, "INVALID_SIGNATURE"),
     ],
 )
-async def test_bad_envelope_is_refused(harness: Harness, changes: dict, code: str) -> None:
-    """Missing / unknown client, missing or unreadable signature, or a tampered signed part is
-    an F result with the matching code, HTTP 200, signed."""
+async def test_bad_envelope_is_refused(
+    harness: Harness, changes: dict[str, str], code: str
+) -> None:
+    """Missing/unknown client or a bad signature part is an F with its code."""
     path = Api.CONSULT.sandbox_path
     response = await harness.http.post(
         path, content=BODY, headers=_headers(harness, path, BODY, **changes)
@@ -94,7 +97,7 @@ async def test_bad_envelope_is_refused(harness: Harness, changes: dict, code: st
 
 
 async def test_other_key_version_is_key_not_found(harness: Harness) -> None:
-    """keyVersion 2 is KEY_NOT_FOUND (one key per client)."""
+    """KeyVersion 2 is KEY_NOT_FOUND (one key per client)."""
     path = Api.CONSULT.sandbox_path
     headers = _headers(harness, path, BODY)
     headers["Signature"] = headers["Signature"].replace("keyVersion=1", "keyVersion=2")

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
 from tests.sandbox.conftest import SANDBOX_URL, Harness, consult_request, expect_success, result_of
@@ -23,7 +25,7 @@ async def _consult(h: Harness, wallet: str = "ALIPAY_HK", state: str = "st-1") -
 
 
 async def test_consult_returns_a_qr_of_the_wallet_page(harness: Harness) -> None:
-    """consult answers S with a TEXT code (the wallet page URL) and an image of it."""
+    """Consult answers S with a TEXT code (the wallet page URL) and an image of it."""
     response = expect_success(await harness.client.consult(consult_request()))
     details = response.auth_code_form.code_details
     text = response.auth_code_form.text()
@@ -53,9 +55,11 @@ async def test_every_consult_makes_a_new_qr(harness: Harness) -> None:
         ({"terminalType": None}, "terminalType"),
     ],
 )
-async def test_consult_refuses_bad_requests(harness: Harness, change: dict, field: str) -> None:
-    """A consult for another wallet, without AGREEMENT_PAY or with a bad field is F PARAM_ILLEGAL."""
-    body = {
+async def test_consult_refuses_bad_requests(
+    harness: Harness, change: dict[str, Any], field: str
+) -> None:
+    """Consult for another wallet, without AGREEMENT_PAY or with a bad field is PARAM_ILLEGAL."""
+    body: dict[str, Any] = {
         "customerBelongsTo": "ALIPAY_HK", "authRedirectUrl": "https://m.example/r",
         "scopes": ["AGREEMENT_PAY"], "authState": "st", "terminalType": "WEB",
     }
@@ -127,10 +131,11 @@ async def test_buyer_must_have_the_qrs_wallet(harness: Harness) -> None:
 
 
 async def test_apply_token_gives_tokens_with_expiry(harness: Harness) -> None:
-    """applyToken with a fresh authCode gives access and refresh tokens with their expiry."""
+    """ApplyToken with a fresh authCode gives access and refresh tokens with their expiry."""
     bound = await harness.bind()
     response = bound["response"]
-    assert response.access_token and response.refresh_token
+    assert response.access_token
+    assert response.refresh_token
     now = harness.clock.now()
     assert (response.access_token_expiry_time - now).days == 7
     assert (response.refresh_token_expiry_time - now).days == 365
@@ -154,7 +159,8 @@ async def test_authcode_is_single_use(harness: Harness) -> None:
     auth_code = await _authcode(harness)
     expect_success(await harness.client.apply_token(_by_code(auth_code)))
     outcome = await harness.client.apply_token(_by_code(auth_code))
-    assert isinstance(outcome, Failure) and outcome.code == "INVALID_CODE"
+    assert isinstance(outcome, Failure)
+    assert outcome.code == "INVALID_CODE"
 
 
 async def test_authcode_lives_sixty_seconds(harness: Harness) -> None:
@@ -165,16 +171,19 @@ async def test_authcode_lives_sixty_seconds(harness: Harness) -> None:
     second = await _authcode(harness)
     await harness.advance(60)
     outcome = await harness.client.apply_token(_by_code(second))
-    assert isinstance(outcome, Failure) and outcome.code == "EXPIRED_CODE"
+    assert isinstance(outcome, Failure)
+    assert outcome.code == "EXPIRED_CODE"
 
 
 async def test_authcode_of_another_wallet_or_unknown_is_invalid(harness: Harness) -> None:
     """An authCode presented for another wallet, or a made-up one, is INVALID_CODE."""
     auth_code = await _authcode(harness)
     outcome = await harness.client.apply_token(_by_code(auth_code, "DANA"))
-    assert isinstance(outcome, Failure) and outcome.code == "INVALID_CODE"
+    assert isinstance(outcome, Failure)
+    assert outcome.code == "INVALID_CODE"
     outcome = await harness.client.apply_token(_by_code("AC-made-up"))
-    assert isinstance(outcome, Failure) and outcome.code == "INVALID_CODE"
+    assert isinstance(outcome, Failure)
+    assert outcome.code == "INVALID_CODE"
 
 
 def _refresh(token: str, wallet: str = "ALIPAY_HK") -> ApplyTokenRequest:
@@ -210,12 +219,12 @@ async def test_refresh_token_expires(harness: Harness) -> None:
     bound = await harness.bind()
     await harness.advance(365 * 86400)
     outcome = await harness.client.apply_token(_refresh(bound["refreshToken"]))
-    assert isinstance(outcome, Failure) and outcome.code == "INVALID_REFRESH_TOKEN"
+    assert isinstance(outcome, Failure)
+    assert outcome.code == "INVALID_REFRESH_TOKEN"
 
 
 async def test_revoke_ends_the_binding(harness: Harness) -> None:
-    """revoke: S, TOKEN_CANCELED sent, then pay INVALID_ACCESS_TOKEN, refresh refused, and a
-    second revoke INVALID_ACCESS_TOKEN."""
+    """Revoke sends TOKEN_CANCELED; the token, its refresh and a re-revoke then fail."""
     bound = await harness.bind()
     expect_success(await harness.client.revoke(RevokeRequest(access_token=bound["accessToken"])))
     await harness.drain()
@@ -227,15 +236,18 @@ async def test_revoke_ends_the_binding(harness: Harness) -> None:
         "F", "INVALID_ACCESS_TOKEN"
     )
     outcome = await harness.client.apply_token(_refresh(bound["refreshToken"]))
-    assert isinstance(outcome, Failure) and outcome.code == "INVALID_REFRESH_TOKEN"
+    assert isinstance(outcome, Failure)
+    assert outcome.code == "INVALID_REFRESH_TOKEN"
     again = await harness.client.revoke(RevokeRequest(access_token=bound["accessToken"]))
-    assert isinstance(again, Failure) and again.code == "INVALID_ACCESS_TOKEN"
+    assert isinstance(again, Failure)
+    assert again.code == "INVALID_ACCESS_TOKEN"
 
 
 async def test_unknown_token_cannot_be_revoked(harness: Harness) -> None:
-    """revoke of a token the sandbox never issued is INVALID_ACCESS_TOKEN."""
+    """Revoke of a token the sandbox never issued is INVALID_ACCESS_TOKEN."""
     outcome = await harness.client.revoke(RevokeRequest(access_token="AT-nope"))
-    assert isinstance(outcome, Failure) and outcome.code == "INVALID_ACCESS_TOKEN"
+    assert isinstance(outcome, Failure)
+    assert outcome.code == "INVALID_ACCESS_TOKEN"
 
 
 async def test_buyer_unlink_sends_token_canceled(harness: Harness) -> None:
@@ -256,7 +268,7 @@ async def test_buyer_unlink_sends_token_canceled(harness: Harness) -> None:
 
 
 async def test_auth_notify_url_of_consult_wins(harness: Harness) -> None:
-    """authNotifyUrl in consult is where AUTHCODE_CREATED goes, signed with that URL's path."""
+    """AuthNotifyUrl in consult is where AUTHCODE_CREATED goes, signed with that URL's path."""
     data = await harness.call(Api.CONSULT, {
         "customerBelongsTo": "DANA", "authRedirectUrl": "https://m.example/r",
         "scopes": ["AGREEMENT_PAY"], "authState": "own-url", "terminalType": "WEB",

@@ -30,14 +30,14 @@ async def _paid(h: Harness) -> str:
 
 
 async def test_declare_and_inquire(harness: Harness) -> None:
-    """A declaration is S with customs IDs; inquiry shows it PROCESSING, then SUCCESS a minute
-    later, and lists unknown IDs as not found."""
+    """Declare is S; inquiry shows PROCESSING, SUCCESS a minute later, and unknown IDs."""
     payment_id = await _paid(harness)
     data = await harness.call(Api.DECLARE, _declaration(
         payment_id, buyerCertificate={"certificateType": "ID_CARD", "certificateNo": "X1"}
     ))
     assert result_of(data) == ("S", "SUCCESS")
-    assert data["customsPaymentId"] and data["identityCheckResult"] == "CHECK_PASSED"
+    assert data["customsPaymentId"]
+    assert data["identityCheckResult"] == "CHECK_PASSED"
     inquiry = await harness.call(Api.INQUIRY_DECLARATION_REQUESTS,
                                  {"declarationRequestIds": ["d1", "zz"]})
     [record] = inquiry["declarationRecords"]
@@ -94,7 +94,7 @@ async def test_declare_validations(harness: Harness, changes: dict[str, Any], co
 
 
 async def test_inquiry_takes_one_to_ten_ids(harness: Harness) -> None:
-    """inquiryDeclarationRequests with 0 or 11 IDs is PARAM_ILLEGAL."""
+    """InquiryDeclarationRequests with 0 or 11 IDs is PARAM_ILLEGAL."""
     for ids in ([], [f"d{i}" for i in range(11)]):
         data = await harness.call(Api.INQUIRY_DECLARATION_REQUESTS,
                                   {"declarationRequestIds": ids})

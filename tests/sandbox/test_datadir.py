@@ -7,8 +7,8 @@ import stat
 from pathlib import Path
 
 import pytest
-from cryptography.hazmat.primitives.asymmetric import padding
 from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import padding
 
 from tests.helpers.clock import FakeClock
 from tvclient.antom.keys import read_private_key, read_public_key
@@ -40,14 +40,14 @@ def test_first_start_writes_client_and_keys(tmp_path: Path) -> None:
     assert client["clientId"] == sandbox.identity.client_id
     assert client["baseUrl"] == "http://127.0.0.1:8555"
     assert client["apiPrefix"] == "/ams/sandbox/api"
-    assert client["merchantId"].startswith("2188") and len(client["merchantId"]) == 16
+    assert client["merchantId"].startswith("2188")
+    assert len(client["merchantId"]) == 16
     assert client["antomPublicKeyFile"] == "antom-public-key.pem"
     assert stat.S_IMODE((data / "merchant-private-key.pem").stat().st_mode) == 0o600
 
 
 def test_merchant_keys_are_a_pair_and_antom_key_is_the_sandboxs(tmp_path: Path) -> None:
-    """The merchant private key signs what its public key verifies; antom-public-key.pem is
-    the public half of the key the sandbox signs with."""
+    """The merchant key files are a pair; antom-public-key.pem is the sandbox's key."""
     data = tmp_path / "pair"
     sandbox = Sandbox(SandboxSettings(data_dir=data), clock=FakeClock())
     sandbox.close()
@@ -87,7 +87,9 @@ def test_notify_urls_given_at_start_are_stored(data_dir: Path) -> None:
 def test_public_url_is_the_wallet_base(tmp_path: Path) -> None:
     """The public base URL (for phones) is the wallet base in client.json."""
     data = tmp_path / "pub"
-    settings = SandboxSettings(data_dir=data, host="0.0.0.0", public_base_url="http://10.0.0.5:80/")
+    settings = SandboxSettings(
+        data_dir=data, host="0.0.0.0", public_base_url="http://10.0.0.5:80/"  # noqa: S104
+    )
     sandbox = Sandbox(settings, clock=FakeClock())
     sandbox.close()
     client = json.loads((data / "client.json").read_text())

@@ -6,6 +6,8 @@ import asyncio
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
+
 from tests.helpers.clock import FakeClock
 from tests.sandbox.conftest import Harness, start_harness
 from tvclient.sandbox.faults import FaultKind, FaultSpec
@@ -17,10 +19,11 @@ def _offsets(h: Harness, start_ms: int) -> list[float]:
     return [(int(r.headers["request-time"]) - start_ms) / 1000 for r in h.receiver.received]
 
 
-async def _one_notification(h: Harness) -> int:
-    """Cause one notifyPayment; returns the sandbox time it was queued."""
+async def _one_notification(h: Harness, fail: int = 0, fail_with: str = "status") -> int:
+    """Cause one notifyPayment that the receiver refuses `fail` times; returns when it queued."""
     token = (await h.bind(buyer="hk-alice"))["accessToken"]
     h.receiver.received.clear()
+    h.receiver.fail_next, h.receiver.fail_with = fail, fail_with
     start = h.sandbox.now_ms()
     await h.pay(token, 100)
     return start
@@ -35,10 +38,8 @@ async def _until(check: Callable[[], bool], rounds: int = 500) -> None:
 
 
 async def test_retries_follow_antoms_schedule(harness: Harness) -> None:
-    """A receiver failing three times gets attempts at 0 s, 2 min, 12 min and 22 min, then
-    nothing more once it answered the fixed success reply."""
-    start = await _one_notification(harness)
-    harness.receiver.fail_next = 3
+    """A receiver failing 3 times gets attempts at 0 s, 2, 12 and 22 min, then none."""
+    start = await _one_notification(harness, fail=3)
     await harness.drain()
     for wait in (119, 1, 599, 1, 599, 1):
         await harness.advance(wait)
@@ -51,11 +52,12 @@ async def test_retries_follow_antoms_schedule(harness: Harness) -> None:
     assert status == "DELIVERED"
 
 
-async def test_gives_up_after_eight_attempts(harness: Harness) -> None:
+async def test_gives_up_after_eight_attempts(
+    harness: Harness, expect_log: None, caplog: pytest.LogCaptureFixture
+) -> None:
     """A receiver that never accepts gets exactly eight attempts over about 24 hours."""
-    start = await _one_notification(harness)
-    harness.receiver.fail_next = 1000
-    harness.receiver.fail_with = "body"  # HTTP 200 with another body is a failure too
+    # HTTP 200 with another body than the fixed reply is a failure too.
+    start = await _one_notification(harness, fail=1000, fail_with="body")
     await harness.drain()
     for gap in RETRY_SCHEDULE[1:]:
         await harness.advance(gap - 1)
@@ -70,26 +72,30 @@ async def test_gives_up_after_eight_attempts(harness: Harness) -> None:
     row = harness.sandbox.store.one(
         "SELECT status, attempts FROM notifications WHERE kind = 'notifyPayment'"
     )
+    assert row is not None
     assert (row["status"], row["attempts"]) == ("FAILED", 8)
+    [warning] = [r for r in caplog.records if r.levelname == "WARNING"]
+    assert "given up after 8 attempt(s)" in warning.getMessage()
 
 
 async def test_background_loop_resends_on_its_own(harness: Harness) -> None:
     """Without anyone draining, the background loop re-sends when the clock reaches 2 min."""
-    await _one_notification(harness)
-    harness.receiver.fail_next = 1
+    await _one_notification(harness, fail=1)
     await _until(lambda: len(harness.receiver.received) == 1)
     harness.clock.advance(120)
     await _until(lambda: len(harness.receiver.received) == 2)
 
 
-async def test_without_retries_one_attempt(data_dir: Path, clock: FakeClock) -> None:
+async def test_without_retries_one_attempt(
+    data_dir: Path, clock: FakeClock, expect_log: None, caplog: pytest.LogCaptureFixture
+) -> None:
     """With retries off (Antom's own sandbox), a failed notification is not sent again."""
     async for h in start_harness(data_dir, clock, retry_notifications=False):
-        start = await _one_notification(h)
-        h.receiver.fail_next = 1
+        start = await _one_notification(h, fail=1)
         await h.drain()
         await h.advance(86400)
         assert _offsets(h, start) == [0]
+    assert any("given up after 1 attempt(s)" in r.getMessage() for r in caplog.records)
 
 
 def _arm(h: Harness, kind: FaultKind, seconds: float | None = None, count: int = 1) -> None:
@@ -150,8 +156,7 @@ async def test_out_of_order_notification(harness: Harness) -> None:
 async def test_pending_notification_survives_restart(data_dir: Path, clock: FakeClock) -> None:
     """A notification still owed when the sandbox stops is re-sent after it starts again."""
     async for h in start_harness(data_dir, clock):
-        start = await _one_notification(h)
-        h.receiver.fail_next = 1
+        start = await _one_notification(h, fail=1)
         await h.drain()
     async for h in start_harness(data_dir, clock):
         await h.advance(120)
@@ -162,11 +167,11 @@ async def test_pending_notification_survives_restart(data_dir: Path, clock: Fake
 
 async def test_notifications_are_signed_for_each_attempt(harness: Harness) -> None:
     """Each attempt carries a fresh request-time and a signature that verifies."""
-    await _one_notification(harness)
-    harness.receiver.fail_next = 1
+    await _one_notification(harness, fail=1)
     await harness.drain()
     await harness.advance(120)
     first, second = harness.receiver.of("/payment")
-    assert first.verified and second.verified
+    assert first.verified
+    assert second.verified
     assert first.headers["request-time"] != second.headers["request-time"]
     assert to_ms(harness.clock.now()) >= int(second.headers["request-time"])

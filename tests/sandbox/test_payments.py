@@ -30,7 +30,8 @@ async def test_pay_debits_the_buyer_and_notifies(harness: Harness) -> None:
     response = expect_success(
         await harness.client.pay(pay_request(token, Money(3800, "HKD"), "pay-1"))
     )
-    assert response.payment_id and response.payment_time is not None
+    assert response.payment_id
+    assert response.payment_time is not None
     assert _balance(harness, "hk-alice") == 500_000 - 3800
     await harness.drain()
     [note] = harness.receiver.of("/notify/payment")
@@ -51,7 +52,7 @@ async def test_same_request_id_same_result(harness: Harness) -> None:
 
 
 async def test_same_request_id_other_amount_is_inconsistent(harness: Harness) -> None:
-    """The same paymentRequestId with another amount, currency or token is REPEAT_REQ_INCONSISTENT."""
+    """The same paymentRequestId with another amount or token is REPEAT_REQ_INCONSISTENT."""
     token = (await harness.bind(buyer="hk-alice"))["accessToken"]
     other = (await harness.bind(buyer="hk-carol"))["accessToken"]
     await harness.pay(token, 1000, request_id="r1")
@@ -90,7 +91,7 @@ async def test_failed_payment_is_repeated_as_failed(harness: Harness) -> None:
         ("DANA", "id-fajar", "IDR", 1_000_000_100, "PAYMENT_AMOUNT_EXCEED_LIMIT"),
     ],
 )
-async def test_per_payment_limits(
+async def test_per_payment_limits(  # noqa: PLR0917 - one argument per parametrized column
     harness: Harness, wallet: str, buyer: str, currency: str, value: int, expected: str
 ) -> None:
     """Wallet minimum and per-payment maximum hold exactly at the edges."""
@@ -116,7 +117,7 @@ async def test_currency_must_match_the_wallet(harness: Harness) -> None:
 
 
 async def test_method_type_must_match_the_token(harness: Harness) -> None:
-    """paymentMethodType must be the wallet the token was issued for."""
+    """PaymentMethodType must be the wallet the token was issued for."""
     token = (await harness.bind(buyer="hk-alice"))["accessToken"]
     data = await harness.pay(token, 100, wallet="DANA")
     assert result_of(data) == ("F", "PARAM_ILLEGAL")
@@ -164,7 +165,7 @@ async def test_alipayhk_yearly_cap_resets_on_new_year(harness: Harness) -> None:
 
 
 async def test_expiry_time_may_only_shorten(harness: Harness) -> None:
-    """paymentExpiryTime past now + 1 min (beyond skew) or in the past is PARAM_ILLEGAL."""
+    """PaymentExpiryTime past now + 1 min (beyond skew) or in the past is PARAM_ILLEGAL."""
     token = (await harness.bind(buyer="hk-alice"))["accessToken"]
     now = harness.clock.now()
     late = (now + dt.timedelta(seconds=120)).isoformat()
@@ -245,7 +246,7 @@ async def test_unknown_outcome_past_expiry_closes_the_order(harness: Harness) ->
 
 
 async def test_inquiry_reports_status_and_refunds(harness: Harness) -> None:
-    """inquiryPayment by paymentId or paymentRequestId gives the status and its refunds."""
+    """InquiryPayment by paymentId or paymentRequestId gives the status and its refunds."""
     token = (await harness.bind(buyer="hk-alice"))["accessToken"]
     paid = await harness.pay(token, 5000, request_id="inq")
     await harness.call(Api.REFUND, {"refundRequestId": "rf-1", "paymentId": paid["paymentId"],
@@ -260,14 +261,13 @@ async def test_inquiry_reports_status_and_refunds(harness: Harness) -> None:
 
 
 async def test_inquiry_of_unknown_payment(harness: Harness) -> None:
-    """inquiryPayment of a payment that does not exist is F ORDER_NOT_EXIST."""
+    """InquiryPayment of a payment that does not exist is F ORDER_NOT_EXIST."""
     data = await harness.call(Api.INQUIRY_PAYMENT, {"paymentRequestId": "never"})
     assert result_of(data) == ("F", "ORDER_NOT_EXIST")
 
 
 async def test_cancel_paid_payment_refunds_the_buyer(harness: Harness) -> None:
-    """Cancel of a paid payment gives the money back; the status stays CANCELLED; a repeat
-    cancel answers S with the same cancelTime."""
+    """Cancel of a paid payment refunds it; CANCELLED stays; a repeat answers the same."""
     token = (await harness.bind(buyer="hk-alice"))["accessToken"]
     await harness.pay(token, 4000, request_id="cx")
     first = await harness.call(Api.CANCEL, {"paymentRequestId": "cx"})
@@ -310,8 +310,7 @@ async def test_cancel_of_processing_payment_stops_it(harness: Harness) -> None:
 
 
 async def test_cancel_refusals(harness: Harness) -> None:
-    """Cancel of an unknown payment is ORDER_NOT_EXIST, of a failed one ORDER_STATUS_INVALID,
-    of a partly refunded one ORDER_STATUS_INVALID."""
+    """Cancel of unknown, failed or partly refunded payments is refused."""
     token = (await harness.bind(buyer="hk-ben"))["accessToken"]
     assert result_of(await harness.call(Api.CANCEL, {"paymentId": "nope"})) == (
         "F", "ORDER_NOT_EXIST"

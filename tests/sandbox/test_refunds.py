@@ -44,7 +44,8 @@ async def test_full_refund_at_once(harness: Harness) -> None:
     )
     done = await _refund(harness, paid["paymentId"], 10_000, "all")
     assert result_of(done) == ("S", "SUCCESS")
-    assert done["refundId"] and done["refundTime"]
+    assert done["refundId"]
+    assert done["refundTime"]
 
 
 async def test_refund_is_idempotent(harness: Harness) -> None:
@@ -73,8 +74,7 @@ async def test_refund_window_is_365_days(harness: Harness) -> None:
 
 
 async def test_refund_refusals(harness: Harness) -> None:
-    """Unknown payment ORDER_NOT_EXIST; unpaid ORDER_STATUS_INVALID; other currency or below
-    the wallet minimum PARAM_ILLEGAL."""
+    """Refunds of unknown or unpaid payments, other currencies or below minimum fail."""
     assert result_of(await _refund(harness, "missing", 100, "a")) == ("F", "ORDER_NOT_EXIST")
     token = (await harness.bind(buyer="hk-ben"))["accessToken"]
     failed = await harness.pay(token, 5000)

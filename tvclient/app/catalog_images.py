@@ -54,13 +54,13 @@ class CatalogImageProvider(QQuickImageProvider):
         self._lock = threading.Lock()
         self._cache: OrderedDict[str, QImage] = OrderedDict()
 
-    def requestImage(self, image_id: str, size: QSize, requestedSize: QSize) -> QImage:
-        """The picture for `image_id`, scaled to cover `requestedSize` when one is given."""
+    def requestImage(self, image_id: str, size: QSize, requested_size: QSize) -> QImage:
+        """The picture for `image_id`, scaled to cover `requested_size` when one is given."""
         url = _decode(image_id)
         image = self._load(url) if url else _blank()
-        if requestedSize.isValid() and requestedSize.width() > 0 and requestedSize.height() > 0:
+        if requested_size.isValid() and requested_size.width() > 0 and requested_size.height() > 0:
             image = image.scaled(
-                requestedSize,
+                requested_size,
                 Qt.AspectRatioMode.KeepAspectRatioByExpanding,
                 Qt.TransformationMode.SmoothTransformation,
             )

@@ -11,9 +11,6 @@ import binascii
 import threading
 from collections import OrderedDict
 
-import qrcode
-import qrcode.constants
-from PIL import Image
 from PySide6.QtCore import QSize
 from PySide6.QtGui import QImage
 from PySide6.QtQuick import QQuickImageProvider
@@ -46,6 +43,11 @@ def qr_image(text: str, size: int) -> QImage:
 
     The result is a square of whole-pixel modules (so possibly a little under `size`).
     """
+    # Imported here: the store's first frame does not need them, the Scan screen does.
+    import qrcode
+    import qrcode.constants
+    from PIL import Image
+
     code = qrcode.QRCode(
         error_correction=qrcode.constants.ERROR_CORRECT_M, box_size=1, border=QUIET_ZONE
     )
@@ -70,10 +72,10 @@ class QrImageProvider(QQuickImageProvider):
         self._lock = threading.Lock()
         self._cache: OrderedDict[tuple[str, int], QImage] = OrderedDict()
 
-    def requestImage(self, image_id: str, size: QSize, requestedSize: QSize) -> QImage:
+    def requestImage(self, image_id: str, size: QSize, requested_size: QSize) -> QImage:
         """Draw (or reuse) the code for the encoded text in `image_id`."""
         text = _decode(image_id)
-        target = min(requestedSize.width(), requestedSize.height())
+        target = min(requested_size.width(), requested_size.height())
         if target <= 0:
             target = _DEFAULT_SIZE
         if text is None:

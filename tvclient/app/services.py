@@ -7,16 +7,16 @@ itself, so the same app runs against the embedded demo stack, a real backend or 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
 from tvclient.clock import Clock
+from tvclient.device.account import AccountService
 from tvclient.device.safety.cap import SpendingCap
 from tvclient.device.safety.pin import PinGuard
 from tvclient.device.safety.settings import SafetySettings
-from tvclient.app.ports import DeviceCore
 
 __all__ = ["AppOptions", "AppServices", "LanguageStore"]
 
@@ -38,24 +38,30 @@ class AppServices:
     """The device-core objects the app drives.
 
     Attributes:
-        core: The device core (merchant API client, bind and purchase flows, vault).
-        clock: The clock everything shares (countdowns read it too).
+        account: The device core's account service (enrolment, binding, catalog, flows). Its
+            calls run on the app's worker loop only.
+        clock: The clock everything shares (the flows, the pay guard, the countdowns).
         pins: The purchase PIN guard.
-        cap: The daily spending cap.
+        cap: The daily spending cap (the same one the account's purchase flows reserve on).
         safety_settings: How strict the Pay control is (`purchase.*` settings).
         languages: Where the language choice is saved.
+        demo: The backend is the embedded demo stack (shows the DEMO badge).
         input_settings: The `input.*` settings for the input layer (missing keys → defaults).
         config_dir: The user config dir (controller mappings live there).
+        aclose: Awaited on the worker loop when the app closes (e.g. the httpx client's
+            `aclose`: its connections belong to that loop).
     """
 
-    core: DeviceCore
+    account: AccountService
     clock: Clock
     pins: PinGuard
     cap: SpendingCap
     safety_settings: SafetySettings
     languages: LanguageStore
+    demo: bool = False
     input_settings: Mapping[str, object] = field(default_factory=dict)
     config_dir: Path | None = None
+    aclose: Callable[[], Awaitable[None]] | None = None
 
 
 @dataclass(frozen=True, slots=True)

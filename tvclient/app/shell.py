@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import shiboken6
 from PySide6.QtCore import QObject, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
@@ -16,6 +17,7 @@ from PySide6.QtQuick import QQuickItem, QQuickWindow
 
 from tvclient.app.catalog_images import CatalogImageProvider
 from tvclient.app.qr import QrImageProvider
+from tvclient.app.qtcompat import emit_drops_true
 from tvclient.app.services import AppOptions, AppServices
 from tvclient.app.viewmodels.app_model import AppModel
 from tvclient.app.worker import AsyncWorker
@@ -49,6 +51,7 @@ class AppShell:
             raise AppStartError("a QGuiApplication must exist before the app is built")
         self.options = options
         self.services = services
+        emit_drops_true()  # measure PySide's emit defect now, before any other thread emits
         self.worker = AsyncWorker()
         self.worker.start()
         self.engine = QQmlApplicationEngine()
@@ -76,8 +79,9 @@ class AppShell:
         self._closed = False
 
     def _fetch_image(self, url: str) -> bytes:
-        core = self.services.core
-        return self.worker.run_sync(lambda: core.image(url), timeout=_IMAGE_TIMEOUT)
+        account = self.services.account
+        data: bytes = self.worker.run_sync(lambda: account.image(url), timeout=_IMAGE_TIMEOUT)
+        return data
 
     # ------------------------------------------------------------------ showing
     def show(self) -> None:
@@ -103,15 +107,11 @@ class AppShell:
         self.model.shutdown()
         if self._input is not None:
             self._input.close()
-        core = self.services.core
-        try:
-            self.worker.run_sync(core.aclose, timeout=5.0)
-        except Exception as exc:  # noqa: BLE001 - closing must go on whatever the core says
-            _log.info("device core did not close cleanly: %s", exc)
-        self.worker.stop()
+        self.worker.stop(last=self.services.aclose)
         self.window.close()
-        # Deleting the engine deletes the QML objects first, then the view-models it parents.
-        self.engine.deleteLater()
+        # Deleting the engine deletes the QML objects first, then the view-models it parents;
+        # done now rather than with deleteLater(), which needs an event loop that may be over.
+        shiboken6.delete(self.engine)
 
 
 class _InputHookup:

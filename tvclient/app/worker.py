@@ -17,6 +17,8 @@ from typing import Any, TypeVar
 
 from PySide6.QtCore import QObject, Qt, Signal, Slot
 
+from tvclient.app.qtcompat import emit
+
 __all__ = ["AsyncWorker", "Job", "WorkerStoppedError"]
 
 _log = logging.getLogger(__name__)
@@ -87,15 +89,19 @@ class AsyncWorker(QObject):
         self._thread.start()
         self._started.wait()
 
-    def stop(self, timeout: float = 5.0) -> None:
-        """Cancel everything still running, close the loop and join the thread.
+    def stop(
+        self, timeout: float = 5.0, *, last: Callable[[], Awaitable[None]] | None = None
+    ) -> None:
+        """Cancel everything still running, await `last()`, close the loop, join the thread.
 
-        Callbacks of work that was still running are dropped: nobody is left to show them.
+        Cancelled work finishes its clean-up first (a bind session is deleted at the backend),
+        then `last` runs (closing the HTTP client). Callbacks of work that was still running
+        are dropped: nobody is left to show them.
         """
         if self._stopping or not self._thread.is_alive():
             return
         self._stopping = True
-        future = asyncio.run_coroutine_threadsafe(self._cancel_all(), self._loop)
+        future = asyncio.run_coroutine_threadsafe(self._cancel_all(last), self._loop)
         try:
             future.result(timeout)
         except (concurrent.futures.TimeoutError, concurrent.futures.CancelledError):
@@ -112,12 +118,17 @@ class AsyncWorker(QObject):
             self._loop.run_until_complete(self._loop.shutdown_asyncgens())
             self._loop.close()
 
-    async def _cancel_all(self) -> None:
+    async def _cancel_all(self, last: Callable[[], Awaitable[None]] | None) -> None:
         current = asyncio.current_task()
         tasks = [t for t in asyncio.all_tasks() if t is not current]
         for task in tasks:
             task.cancel()
         await asyncio.gather(*tasks, return_exceptions=True)
+        if last is not None:
+            try:
+                await last()
+            except Exception as exc:  # noqa: BLE001 - closing goes on whatever happens
+                _log.info("closing the device core's connections failed: %s", exc)
 
     # ------------------------------------------------------------------ work
     def submit(
@@ -135,9 +146,9 @@ class AsyncWorker(QObject):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure goes to on_error
-                self._post(job, lambda: on_error(exc))
+                self._post(job, _bind(on_error, exc))
             else:
-                self._post(job, lambda: on_result(result))
+                self._post(job, _bind(on_result, result))
 
         job._attach(asyncio.run_coroutine_threadsafe(_wrapped(), self._loop))
         return job
@@ -149,7 +160,7 @@ class AsyncWorker(QObject):
         on_error: Callable[[BaseException], None],
         on_done: Callable[[], None] | None = None,
     ) -> Job:
-        """Iterate `work()` on the loop; every item, then the end or the failure, on the GUI thread."""
+        """Iterate `work()` on the loop; each item, then the end or failure, on the GUI thread."""
         job = self._new_job()
 
         async def _wrapped() -> None:
@@ -159,7 +170,7 @@ class AsyncWorker(QObject):
             except asyncio.CancelledError:
                 raise
             except Exception as exc:  # noqa: BLE001 - every failure goes to on_error
-                self._post(job, lambda: on_error(exc))
+                self._post(job, _bind(on_error, exc))
             else:
                 if on_done is not None:
                     self._post(job, on_done)
@@ -185,6 +196,16 @@ class AsyncWorker(QObject):
 
         return self.run_sync(_call, timeout)
 
+    def call_soon(self, fn: Callable[[], object]) -> None:
+        """Run plain `fn()` on the loop thread, without waiting (fire and forget)."""
+        if self.running:
+            self._loop.call_soon_threadsafe(fn)
+
+    def to_gui(self, fn: Callable[[], None]) -> None:
+        """From any thread (the loop's, typically): run `fn()` on the GUI thread."""
+        if not self._stopping:
+            emit(self._deliver, (None, fn))
+
     def _new_job(self) -> Job:
         if not self.running:
             raise WorkerStoppedError("the device core worker is not running")
@@ -192,12 +213,12 @@ class AsyncWorker(QObject):
 
     def _post(self, job: Job, callback: Callable[[], None]) -> None:
         if not job.cancelled:
-            self._deliver.emit((job, callback))
+            emit(self._deliver, (job, callback))
 
     @Slot(object)
-    def _on_deliver(self, payload: tuple[Job, Callable[[], None]]) -> None:
+    def _on_deliver(self, payload: tuple[Job | None, Callable[[], None]]) -> None:
         job, callback = payload
-        if job.cancelled or self._stopping:
+        if (job is not None and job.cancelled) or self._stopping:
             return
         callback()
 

@@ -140,18 +140,21 @@ class BindSessions:
         Raises:
             ApiError: 404 NOT_FOUND; 400 SLOW_DOWN when a plain poll comes too soon.
         """
-        row = await self._current(device_id, session_id)
         if wait is None:
+            row = await self._current(device_id, session_id)
             if row["state"] == BindState.PENDING:
                 await self._check_pace(row)
             return row
-        if row["state"] != BindState.PENDING:
-            return row
+        # Register first, then read: a change committed in between still wakes this waiter,
+        # and one read per arrival keeps tens of thousands of waiting devices cheap.
         with self._db.wakeups.waiter(f"bs:{session_id}") as event:
             row = await self._current(device_id, session_id)
-            if row["state"] == BindState.PENDING:
-                left = (row["expires_at"] - self._clock.now()).total_seconds()
-                await wait_event(event, min(wait, max(left, 0.0) + 0.05), self._clock)
+            if row["state"] != BindState.PENDING:
+                return row
+            left = (row["expires_at"] - self._clock.now()).total_seconds()
+            woken = await wait_event(event, min(wait, max(left, 0.0) + 0.05), self._clock)
+            if not woken and left > wait:
+                return row  # nothing changed and nothing expired: the row is still current
         return await self._current(device_id, session_id)
 
     async def cancel(self, device_id: str, session_id: str) -> Row:

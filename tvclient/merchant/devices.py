@@ -17,6 +17,8 @@ from tvclient.merchant.store.schema import devices
 
 __all__ = ["Devices", "is_loopback"]
 
+_KNOWN_LIMIT = 100_000
+
 
 def is_loopback(host: str | None) -> bool:
     """Whether a client address is on this machine."""
@@ -43,6 +45,8 @@ class Devices:
         self._clock = clock
         self._token = enrolment_token
         self._allow_loopback = allow_loopback
+        # Credentials never change once issued, so a verified one can be remembered (bounded).
+        self._known: dict[str, str] = {}
 
     def may_enrol(self, token: str | None, client_host: str | None) -> bool:
         """Whether an enrolment with this token from this address is accepted."""
@@ -89,14 +93,17 @@ class Devices:
         """
         if not credential or len(credential) > 200:
             raise ApiError(401, "UNAUTHENTICATED")
+        digest = credential_hash(credential)
+        known = self._known.get(digest)
+        if known is not None:
+            return known
         async with self._db.read() as conn:
             row = (
-                await conn.execute(
-                    select(devices.c.id).where(
-                        devices.c.credential_hash == credential_hash(credential)
-                    )
-                )
+                await conn.execute(select(devices.c.id).where(devices.c.credential_hash == digest))
             ).first()
         if row is None:
             raise ApiError(401, "UNAUTHENTICATED")
+        if len(self._known) >= _KNOWN_LIMIT:
+            self._known.clear()
+        self._known[digest] = str(row.id)
         return str(row.id)

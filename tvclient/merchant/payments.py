@@ -143,7 +143,11 @@ class Payments:
             row = await self._load(purchase_id)
             if row is None or row["state"] != PurchaseState.PROCESSING:
                 return
-            if not recovered and await self._pay(row):
+            if recovered:
+                # Whatever happened before, Antom knows: ask first, then follow the schedule.
+                if await self._inquire(row):
+                    return
+            elif await self._pay(row):
                 return
             await self._resolve(row)
         finally:

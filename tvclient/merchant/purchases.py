@@ -202,13 +202,14 @@ class Purchases:
         Raises:
             ApiError: 404 NOT_FOUND.
         """
-        row = await self._load(device_id, purchase_id)
-        if wait is None or row["state"] != PurchaseState.PROCESSING:
-            return row
+        if wait is None:
+            return await self._load(device_id, purchase_id)
         with self._db.wakeups.waiter(f"pur:{purchase_id}") as event:
             row = await self._load(device_id, purchase_id)
-            if row["state"] == PurchaseState.PROCESSING:
-                await wait_event(event, wait, self._clock)
+            if row["state"] != PurchaseState.PROCESSING:
+                return row
+            if not await wait_event(event, wait, self._clock):
+                return row
         return await self._load(device_id, purchase_id)
 
     async def _load(self, device_id: str | None, purchase_id: str) -> Row:

@@ -8,6 +8,7 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 from sqlalchemy.exc import DBAPIError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from starlette.requests import Request
 from starlette.responses import Response
 
@@ -70,6 +71,11 @@ def guarded(handler: Handler) -> Handler:
             return await handler(request)
         except ApiError as exc:
             return error_response(exc, language_of(request))
+        except SQLAlchemyTimeoutError:
+            log.error("database pool exhausted on %s %s", request.method, request.url.path)
+            return error_response(
+                ApiError(503, "BACKEND_UNAVAILABLE", retryable=True), language_of(request)
+            )
         except DBAPIError as exc:
             log.error(
                 "database error on %s %s: %s",

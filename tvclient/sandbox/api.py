@@ -19,15 +19,19 @@ unexpected error rolls its transaction back and answers `U` / `UNKNOWN_EXCEPTION
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import json
 import logging
 from collections.abc import Callable
+from concurrent.futures import Executor
 from typing import Any
 
 from starlette.requests import Request
 from starlette.responses import Response
 
 from tvclient.antom import codes
+from tvclient.antom.codes import ResultCode
 from tvclient.antom.errors import MessageError, SignatureError, UnknownApiError
 from tvclient.antom.headers import CLIENT_ID, epoch_millis, get_header
 from tvclient.antom.messages import (
@@ -66,6 +70,16 @@ _JSON_TYPES = ("application/json", "text/json")
 Handler = Callable[[str, Any, "Fault | None", int], Outcome]
 
 
+@functools.lru_cache(maxsize=512)
+def _result_frozen(code: ResultCode, message: str) -> tuple[tuple[str, str], ...]:
+    return tuple(code.result(message).to_json().items())
+
+
+def _result_json(code: ResultCode, message: str) -> dict[str, Any]:
+    """The `result` object (built once per code and message; most answers repeat)."""
+    return dict(_result_frozen(code, message))
+
+
 def _ok(fields: dict[str, Any]) -> Outcome:
     return Outcome(codes.SUCCESS, codes.SUCCESS.meaning, fields)
 
@@ -73,8 +87,12 @@ def _ok(fields: dict[str, Any]) -> Outcome:
 class AntomApi:
     """The Starlette endpoint behind both API prefixes."""
 
-    def __init__(self, sandbox: Sandbox) -> None:
+    def __init__(self, sandbox: Sandbox, *, signer: Executor | None = None) -> None:
         self._sandbox = sandbox
+        # RSA signing releases the GIL: in a thread it overlaps other requests' work. A lone
+        # request signs inline, since the hand-over to a thread would only add latency.
+        self._signer = signer
+        self._in_flight = 0
         self._handlers: dict[Api, Handler] = {
             Api.CONSULT: self._consult,
             Api.APPLY_TOKEN: self._apply_token,
@@ -97,15 +115,19 @@ class AntomApi:
         if query:
             path = f"{path}?{query.decode('latin-1')}"
         client_id = (get_header(request.headers, CLIENT_ID) or "").strip()
+        self._in_flight += 1
         try:
-            outcome, fault = await self._process(request, path, client_id)
-        except ApiError as failure:
-            outcome, fault = Outcome(failure.code, failure.message, {}), None
-        except Exception:  # noqa: BLE001 - the API must answer even what nobody foresaw
-            _log.exception("unexpected error answering %s", path)
-            self._sandbox.faults.load()
-            outcome, fault = Outcome(codes.UNKNOWN_EXCEPTION, "internal error", {}), None
-        response = self._signed(path, client_id, outcome)
+            try:
+                outcome, fault = await self._process(request, path, client_id)
+            except ApiError as failure:
+                outcome, fault = Outcome(failure.code, failure.message, {}), None
+            except Exception:  # noqa: BLE001 - the API must answer even what nobody foresaw
+                _log.exception("unexpected error answering %s", path)
+                self._sandbox.faults.load()
+                outcome, fault = Outcome(codes.UNKNOWN_EXCEPTION, "internal error", {}), None
+            response = await self._signed(path, client_id, outcome)
+        finally:
+            self._in_flight -= 1
         if fault is not None:
             response = await self._after(fault, response)
         return response
@@ -123,12 +145,15 @@ class AntomApi:
         body = await self._read_body(request)
         message = self._verified_message(api, path, client_id, request, body)
         sandbox = self._sandbox
-        with sandbox.store.transaction():
-            fault = sandbox.faults.take(api.api_name)
+        fault = None
+        if sandbox.faults.armed(api.api_name):
+            with sandbox.store.transaction():
+                fault = sandbox.faults.take(api.api_name)
         if fault is not None:
             early = await self._before(fault, api)
             if early is not None:
-                return early, None
+                # An unprocessed HTTP error still answers with its status afterwards.
+                return early, fault if fault.kind is FaultKind.HTTP_ERROR else None
         outcome = self._run(api, client_id, message, fault)
         return outcome, fault
 
@@ -217,11 +242,12 @@ class AntomApi:
         return response
 
     # ------------------------------------------------------------------ answers
-    def _signed(self, path: str, client_id: str, outcome: Outcome) -> Response:
-        body_obj: dict[str, Any] = {"result": outcome.code.result(outcome.message).to_json()}
+    async def _signed(self, path: str, client_id: str, outcome: Outcome) -> Response:
+        body_obj: dict[str, Any] = {"result": _result_json(outcome.code, outcome.message)}
         body_obj.update(outcome.fields)
         body = json.dumps(body_obj, separators=(",", ":"), ensure_ascii=False).encode()
-        headers = response_headers(
+        sign = functools.partial(
+            response_headers,
             self._sandbox.identity.antom_private_key,
             method="POST",
             path=path,
@@ -229,6 +255,10 @@ class AntomApi:
             time=epoch_millis(self._sandbox.clock.now()),
             body=body,
         )
+        if self._signer is None or self._in_flight <= 1:
+            headers = sign()
+        else:
+            headers = await asyncio.get_running_loop().run_in_executor(self._signer, sign)
         return Response(body, status_code=200, headers=headers)
 
     # ------------------------------------------------------------------ handlers

@@ -17,6 +17,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 
 import httpx
 from starlette.applications import Starlette
@@ -43,7 +44,8 @@ def create_app(
         DataDirError: the data dir cannot be created or read.
     """
     sandbox = Sandbox(settings, clock=clock)
-    api = AntomApi(sandbox)
+    signer = ThreadPoolExecutor(max_workers=2, thread_name_prefix="sandbox-sign")
+    api = AntomApi(sandbox, signer=signer)
 
     async def health(_request: Request) -> Response:
         return JSONResponse({"status": "ok"})
@@ -73,17 +75,22 @@ def create_app(
             await sandbox.stop()
             if http_client is None:
                 await client.aclose()
+            signer.shutdown(wait=True)
             sandbox.close()
 
     routes = [
         Route("/", index, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
+        Route("/ams/api", api.handle, methods=API_METHODS),
         Route("/ams/api/{rest:path}", api.handle, methods=API_METHODS),
+        Route("/ams/sandbox/api", api.handle, methods=API_METHODS),
         Route("/ams/sandbox/api/{rest:path}", api.handle, methods=API_METHODS),
         *WalletPage(sandbox).routes(),
         *OperatorApi(sandbox).routes(),
     ]
     app = Starlette(routes=routes, lifespan=lifespan)
+    # A near-miss path gets a 404, never a redirect a signing client would follow blindly.
+    app.router.redirect_slashes = False
     app.state.sandbox = sandbox
     return app
 

@@ -8,14 +8,13 @@ of the wallet's home time zone.
 
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from tvclient.antom import codes
 from tvclient.antom.codes import ResultCode
 from tvclient.money import WALLET_RULES, Money, Wallet, WalletRules, format_money
 from tvclient.sandbox.store import Row, Store
-from tvclient.sandbox.times import from_ms, to_ms
+from tvclient.sandbox.times import from_ms
 
 __all__ = ["SEED_BUYERS", "Buyers", "SeedBuyer", "mask_login", "rules_of"]
 
@@ -51,19 +50,10 @@ def mask_login(login_id: str) -> str:
     return login_id[:keep] + "****" + login_id[-2:]
 
 
-def _year_bounds(rules: WalletRules, moment: dt.datetime) -> tuple[int, int]:
-    local = moment.astimezone(rules.timezone)
-    start = dt.datetime(local.year, 1, 1, tzinfo=rules.timezone)
-    end = dt.datetime(local.year + 1, 1, 1, tzinfo=rules.timezone)
-    return to_ms(start), to_ms(end)
-
-
-def _day_bounds(rules: WalletRules, moment: dt.datetime) -> tuple[int, int]:
-    day = rules.day_of(moment)
-    start = dt.datetime(day.year, day.month, day.day, tzinfo=rules.timezone)
-    # Aware arithmetic with a ZoneInfo is wall-clock arithmetic: this is the next local midnight.
-    end = start + dt.timedelta(days=1)
-    return to_ms(start), to_ms(end)
+def _periods(rules: WalletRules, ms: int) -> tuple[str, str]:
+    """The day and year keys a moment counts in, on the wallet's home calendar."""
+    local = from_ms(ms).astimezone(rules.timezone)
+    return f"D{local.date().isoformat()}", f"Y{local.year}"
 
 
 class Buyers:
@@ -119,33 +109,40 @@ class Buyers:
             "UPDATE buyers SET balance = balance + ? WHERE buyer_id = ?", (minor, buyer_id)
         )
 
-    def _counted(self, buyer_id: str, start: int, end: int) -> int:
-        # What counts against a cap: payments that took money or still may (PROCESSING), by
-        # request time. Refunds and cancels do not give the allowance back.
-        total = self._store.scalar(
-            "SELECT COALESCE(SUM(amount), 0) FROM payments WHERE buyer_id = ? "
-            "AND created_at >= ? AND created_at < ? "
-            "AND (status IN ('SUCCESS', 'PROCESSING') OR paid_at IS NOT NULL)",
-            (buyer_id, start, end),
+    def count_spend(self, buyer_id: str, wallet: str, created_ms: int, minor: int) -> None:
+        """Add (or, negative, take back) an amount to the buyer's day and year totals.
+
+        What counts: payments that took the money or hold it (PROCESSING), on the day of
+        their request. A payment that fails or is cancelled before it was paid is taken back;
+        refunds and cancellations of paid payments do not give the allowance back.
+        """
+        for period in _periods(rules_of(wallet), created_ms):
+            self._store.execute(
+                "INSERT INTO spend (buyer_id, period, amount) VALUES (?, ?, ?) "
+                "ON CONFLICT (buyer_id, period) DO UPDATE SET amount = amount + excluded.amount",
+                (buyer_id, period, minor),
+            )
+
+    def _spent(self, buyer_id: str, period: str) -> int:
+        value = self._store.scalar(
+            "SELECT amount FROM spend WHERE buyer_id = ? AND period = ?", (buyer_id, period)
         )
-        return int(total)
+        return int(value or 0)
 
     def check_caps(self, buyer_id: str, rules: WalletRules, amount: Money, now_ms: int) -> (
         tuple[ResultCode, str] | None
     ):
         """The failure a payment of `amount` now would hit on the daily / yearly caps, or None."""
-        moment = from_ms(now_ms)
+        day, year = _periods(rules, now_ms)
         if rules.max_per_day is not None:
-            start, end = _day_bounds(rules, moment)
-            spent = self._counted(buyer_id, start, end)
+            spent = self._spent(buyer_id, day)
             if spent + amount.minor > rules.max_per_day.minor:
                 return codes.USER_AMOUNT_EXCEED_LIMIT, (
                     f"the daily limit of {format_money(rules.max_per_day)} would be exceeded "
                     f"({format_money(Money(spent, amount.currency))} already paid today)"
                 )
         if rules.max_per_year is not None:
-            start, end = _year_bounds(rules, moment)
-            spent = self._counted(buyer_id, start, end)
+            spent = self._spent(buyer_id, year)
             if spent + amount.minor > rules.max_per_year.minor:
                 return codes.USER_AMOUNT_EXCEED_LIMIT, (
                     f"the yearly limit of {format_money(rules.max_per_year)} would be exceeded "

@@ -200,8 +200,8 @@ def run(argv: Sequence[str]) -> int:
 def _serve(args: argparse.Namespace) -> int:
     import uvicorn
 
-    from tvclient.clock import ScaledClock, SystemClock
     from tvclient.sandbox.app import create_app, sandbox_of
+    from tvclient.sandbox.clocks import resume_clock
     from tvclient.sandbox.datadir import CLIENT_FILE
 
     try:
@@ -222,7 +222,7 @@ def _serve(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"tvclient sandbox serve: {exc}", file=sys.stderr)
         return 2
-    clock = SystemClock() if settings.time_scale == 1 else ScaledClock(settings.time_scale)
+    clock = resume_clock(settings.data_dir, settings.time_scale)
     logging.basicConfig(level=args.log_level.upper(), format="%(levelname)s %(name)s: %(message)s")
     app = create_app(settings, clock=clock)
     sandbox = sandbox_of(app)

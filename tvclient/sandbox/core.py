@@ -10,7 +10,6 @@ so answers never depend on how promptly the loop ran.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 import httpx
@@ -145,10 +144,9 @@ class Sandbox:
             try:
                 await asyncio.wait({sleeper, waker}, return_when=asyncio.FIRST_COMPLETED)
             finally:
-                for task in (sleeper, waker):
-                    task.cancel()
-                    with contextlib.suppress(asyncio.CancelledError):
-                        await task
+                # Not awaited: awaiting them here could swallow a cancellation of this loop.
+                sleeper.cancel()
+                waker.cancel()
 
     async def drain(self, rounds: int = 50) -> None:
         """Run due work and wait for running notification attempts until nothing is left.

@@ -280,6 +280,10 @@ class Faults:
         self._targets.clear()
         return removed
 
+    def armed(self, target: str) -> bool:
+        """Whether a fault may be armed for `target` (cheap; no query)."""
+        return target in self._targets
+
     def take(self, target: str) -> Fault | None:
         """Use up one call of the oldest fault armed for `target` (inside a transaction)."""
         if target not in self._targets:

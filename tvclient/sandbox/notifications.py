@@ -74,8 +74,10 @@ class NotificationStatus(StrEnum):
 
 
 def signed_path(url: str) -> str:
-    """The path a notification to `url` is signed with: the URL's path, without scheme, host
-    and query (what a merchant reads as its request path)."""
+    """The path a notification to `url` is signed with: the URL's path alone.
+
+    Scheme, host and query are left out: the path is what a merchant reads as its request path.
+    """
     return urlsplit(url).path or "/"
 
 
@@ -248,10 +250,18 @@ class Notifier:
             retry=self._retry,
         )
         self._wake()
-        if not attempt.delivered:
+        attempts = int(row["attempts"]) + 1
+        if attempt.delivered:
+            return
+        if self._retry and attempts < len(RETRY_SCHEDULE):
             _log.info(
-                "notification %s #%s to %s not accepted (attempt %s): %s",
-                row["kind"], row["id"], row["url"], int(row["attempts"]) + 1, attempt.error,
+                "notification %s #%s to %s not accepted (attempt %s, will retry): %s",
+                row["kind"], row["id"], row["url"], attempts, attempt.error,
+            )
+        else:
+            _log.warning(
+                "notification %s #%s to %s given up after %s attempt(s): %s",
+                row["kind"], row["id"], row["url"], attempts, attempt.error,
             )
 
     async def _attempt(self, row: Row) -> Attempt:

@@ -149,7 +149,9 @@ class Payments:
             ):
                 status, paid_at = "FAIL", None
                 code, message = codes.USER_BALANCE_NOT_ENOUGH, codes.USER_BALANCE_NOT_ENOUGH.meaning
-            elif fault is not None and fault.kind is FaultKind.UNKNOWN:
+            if status == "SUCCESS" and binding is not None and fault is not None and (
+                fault.kind is FaultKind.UNKNOWN
+            ):
                 # The money is held while the outcome is unknown, as a wallet would.
                 status, paid_at = "PROCESSING", None
                 code, message = codes.PAYMENT_IN_PROCESS, codes.PAYMENT_IN_PROCESS.meaning
@@ -158,6 +160,10 @@ class Payments:
                     settle_at, settle_outcome = due, fault.outcome.value
                 else:
                     settle_at, settle_outcome = expires, "expire"
+            if status != "FAIL" and binding is not None:
+                self._buyers.count_spend(
+                    binding["buyer_id"], binding["wallet"], now_ms, order.amount.minor
+                )
             self._store.execute(
                 "INSERT INTO payments (payment_id, client_id, payment_request_id, access_token, "
                 "method_type, binding_id, buyer_id, currency, amount, reference_order_id, "
@@ -277,6 +283,9 @@ class Payments:
                 )
                 if row["buyer_id"] is not None:
                     self._buyers.credit(row["buyer_id"], row["amount"])
+                    self._buyers.count_spend(
+                        row["buyer_id"], row["method_type"], row["created_at"], -row["amount"]
+                    )
             row = self._reload(row["payment_id"])
             self._notify(row, at)
         return row
@@ -299,6 +308,11 @@ class Payments:
         return None if value is None else int(value)
 
     def _notify(self, row: Row, now_ms: int) -> None:
+        url = row["notify_url"] or self._store.scalar(
+            "SELECT payment_notify_url FROM clients WHERE client_id = ?", (row["client_id"],)
+        )
+        if not url:
+            return
         code = codes.lookup(row["result_code"]) or codes.PROCESS_FAIL
         body: dict[str, Any] = {
             "notifyType": "PAYMENT_RESULT",
@@ -311,14 +325,11 @@ class Payments:
         }
         if row["status"] == "SUCCESS":
             body["paymentTime"] = iso(row["paid_at"])
-        client = self._store.one(
-            "SELECT payment_notify_url FROM clients WHERE client_id = ?", (row["client_id"],)
-        )
         self._outbox.enqueue(
             client_id=row["client_id"],
             kind=NotifyKind.PAYMENT,
             subject=row["payment_request_id"],
-            url=row["notify_url"] or (client["payment_notify_url"] if client else None),
+            url=url,
             body=body,
             now_ms=now_ms,
         )
@@ -419,6 +430,10 @@ class Payments:
             if row["buyer_id"] is not None:
                 # A PROCESSING payment held the money; a paid one took it. Either goes back.
                 self._buyers.credit(row["buyer_id"], row["amount"])
+                if row["status"] == "PROCESSING":
+                    self._buyers.count_spend(
+                        row["buyer_id"], row["method_type"], row["created_at"], -row["amount"]
+                    )
             self._store.execute(
                 "UPDATE payments SET status = 'CANCELLED', cancelled_at = ?, cancel_returned = ?, "
                 "settle_at = NULL WHERE payment_id = ?",

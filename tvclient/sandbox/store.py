@@ -48,6 +48,12 @@ CREATE TABLE IF NOT EXISTS buyers (
     balance INTEGER NOT NULL CHECK (balance >= 0),
     position INTEGER NOT NULL
 );
+CREATE TABLE IF NOT EXISTS spend (
+    buyer_id TEXT NOT NULL,
+    period TEXT NOT NULL,
+    amount INTEGER NOT NULL,
+    PRIMARY KEY (buyer_id, period)
+) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS consults (
     code TEXT PRIMARY KEY,
     client_id TEXT NOT NULL,

@@ -29,7 +29,11 @@ class Language(StrEnum):
 
 
 _BABEL = {Language.EN: "en", Language.ZH_HK: "zh_Hant_HK", Language.ID: "id"}
-_AUTONYMS = {Language.EN: "English", Language.ZH_HK: "中文（香港）", Language.ID: "Bahasa Indonesia"}
+_AUTONYMS = {
+    Language.EN: "English",
+    Language.ZH_HK: "中文（香港）",  # noqa: RUF001 - full-width brackets are correct in Chinese
+    Language.ID: "Bahasa Indonesia",
+}
 # Where each wallet currency is at home: amounts read best in that region's conventions.
 _CURRENCY_REGION = {rules.currency: rules.region for rules in WALLET_RULES.values()}
 

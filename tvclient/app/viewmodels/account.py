@@ -7,13 +7,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
 from tvclient.app.i18n import Language, format_amount, format_time
-from tvclient.app.ports import BackendUnreachable, Purchase, PurchaseState
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.viewmodels.pinpad import PinPurpose
 from tvclient.app.viewmodels.rows import RowsModel
+from tvclient.device.errors import DeviceError
+from tvclient.device.models import Purchase, PurchasePage, PurchaseState
 from tvclient.device.safety.errors import SafetyError
 from tvclient.money import WALLET_RULES, Money
 
@@ -36,7 +37,7 @@ _HISTORY_LIMIT = 20
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class AccountModel(ViewModel):
     """The buyer's settings and purchases."""
 
@@ -94,18 +95,23 @@ class AccountModel(ViewModel):
             return
         self._history_state = "loading"
         self.refresh()
+        account = self._app.core
         self._app.worker.submit(
-            lambda: self._app.core.history(_HISTORY_LIMIT), self._history_loaded, self._history_failed
+            lambda: account.history(limit=_HISTORY_LIMIT),
+            self._history_loaded,
+            self._history_failed,
         )
 
-    def _history_loaded(self, purchases: list[Purchase]) -> None:
-        self._purchases = purchases
+    def _history_loaded(self, page: PurchasePage) -> None:
+        self._purchases = list(page.purchases)
         self._history_state = "loaded"
         self.refresh()
 
     def _history_failed(self, exc: BaseException) -> None:
-        if not isinstance(exc, BackendUnreachable):
-            _log.warning("purchase history unavailable: %s", exc)
+        if not isinstance(exc, DeviceError):
+            _log.error("purchase history failed unexpectedly", exc_info=exc)
+        else:
+            _log.info("purchase history unavailable: %s", exc.code)
         self._history_state = "unavailable"
         self.refresh()
 
@@ -121,7 +127,7 @@ class AccountModel(ViewModel):
         binding = self._app.binding
         if binding is None:
             return
-        tr = self._app.tr
+        tr = self._app.t
         name = WALLET_RULES[binding.wallet].display_name
         self._app.dialog_model.ask(
             tr("unlink_title", wallet=name),
@@ -134,21 +140,22 @@ class AccountModel(ViewModel):
         self._app.worker.submit(self._app.core.unbind, self._unlinked, self._unlink_failed)
 
     def _unlinked(self, _: None) -> None:
-        self._app.set_binding(None)
+        self._app.set_binding(None)  # the account's UNBOUND event says the same, maybe later
         self._purchases = []
         self._history_state = "idle"
         self.refresh()
 
     def _unlink_failed(self, exc: BaseException) -> None:
-        tr = self._app.tr
-        _log.warning("unlink failed: %s", exc)
+        tr = self._app.t
+        _log.info("unlink failed: %s", exc)
         self._app.dialog_model.ask(
-            tr("unlink_failed_title"), tr("unlink_failed_message"), [tr("ok_button")], lambda _: None
+            tr("unlink_failed_title"), tr("unlink_failed_message"), [tr("ok_button")],
+            lambda _: None,
         )
 
     @Slot()
     def nextLanguage(self) -> None:
-        """Cycle English → 中文（香港） → Bahasa Indonesia."""
+        """Cycle through the languages (English, Traditional Chinese, Indonesian)."""
         choices = list(Language)
         following = choices[(choices.index(self._app.lang) + 1) % len(choices)]
         self._app.chooseLanguage(following.value)
@@ -157,7 +164,7 @@ class AccountModel(ViewModel):
     def changePin(self) -> None:
         """Set a PIN (none yet) or remove it (needs the current one)."""
         pins = self._app.services.pins
-        tr = self._app.tr
+        tr = self._app.t
         if pins.has_pin():
             self._app.pin_model.ask(PinPurpose.CLEAR, tr("pin_message_clear"), self._pin_done)
         else:
@@ -175,7 +182,7 @@ class AccountModel(ViewModel):
             return
         if self._app.services.pins.has_pin():
             self._app.pin_model.ask(
-                PinPurpose.VERIFY, self._app.tr("pin_message_cap"),
+                PinPurpose.VERIFY, self._app.t("pin_message_cap"),
                 lambda ok: self._step_cap(binding.currency) if ok else None,
             )
             return
@@ -204,7 +211,7 @@ class AccountModel(ViewModel):
     # ------------------------------------------------------------------ texts
     def refresh(self) -> None:
         """Re-render everything shown."""
-        app, tr = self._app, self._app.tr
+        app, tr = self._app, self._app.t
         binding = app.binding
         services = app.services
         try:
@@ -214,8 +221,7 @@ class AccountModel(ViewModel):
             _log.error("purchase safety state unreadable: %s", exc)
             has_pin, cap = True, None
         if binding is not None:
-            name = WALLET_RULES[binding.wallet].display_name
-            wallet_text = tr("badge", wallet=name, account=binding.account)
+            wallet_text = tr("badge", wallet=binding.wallet_name, account=binding.account)
         else:
             wallet_text = tr("account_no_wallet")
         cap_value = format_amount(cap, app.lang) if cap else tr("setting_off")
@@ -238,9 +244,10 @@ class AccountModel(ViewModel):
         self._rows.update([self._row(p) for p in self._purchases])
 
     def _row(self, purchase: Purchase) -> dict[str, str]:
-        app, tr = self._app, self._app.tr
+        app, tr = self._app, self._app.t
         status = {
             PurchaseState.SUCCEEDED: tr("status_paid"),
+            PurchaseState.CREATED: tr("status_checking"),
             PurchaseState.PROCESSING: tr("status_checking"),
             PurchaseState.FAILED: tr("status_failed"),
             PurchaseState.CANCELLED: tr("status_cancelled"),
@@ -249,8 +256,10 @@ class AccountModel(ViewModel):
         }[purchase.state]
         return {
             "id": purchase.id,
-            "item": purchase.item,
+            "item": purchase.product.title,
             "amount": format_amount(purchase.amount, app.lang),
-            "time": format_time(purchase.paid_at or purchase.created_at, app.lang, app.timezone),
+            "time": format_time(
+                purchase.completed_at or purchase.created_at, app.lang, app.timezone
+            ),
             "status": status,
         }

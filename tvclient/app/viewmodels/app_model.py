@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
 from tvclient.app.fonts import font_family
 from tvclient.app.i18n import Language, Translator, language_for_locale
-from tvclient.app.ports import Binding, DeviceCore, Product
+from tvclient.app.qtcompat import emit
 from tvclient.app.services import AppServices
 from tvclient.app.viewmodels.account import AccountModel
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.viewmodels.bind import BindModel
 from tvclient.app.viewmodels.connection import ConnectionModel
 from tvclient.app.viewmodels.dialogs import DialogModel, PinModel
@@ -28,7 +29,10 @@ from tvclient.app.viewmodels.purchase import PurchaseModel
 from tvclient.app.viewmodels.store import StoreModel
 from tvclient.app.viewmodels.wallets import WalletsModel
 from tvclient.app.worker import AsyncWorker
-from tvclient.money import WALLET_RULES, Money, Wallet
+from tvclient.device.account import AccountEvent, AccountService, BindingChange, BindingStatus
+from tvclient.device.errors import AuthError, DeviceError, KeyringUnavailableError
+from tvclient.device.models import Binding, Product
+from tvclient.money import Money, Wallet
 
 QML_IMPORT_NAME = "TvClient.Models"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -39,7 +43,7 @@ _log = logging.getLogger(__name__)
 
 
 @QmlElement
-@QmlUncreatable("The app model is created by tvclient.app.main.")
+@uncreatable("The app model is created by tvclient.app.main.")
 class AppModel(ViewModel):
     """The whole app as QML sees it; sub-models hang off it as constant properties."""
 
@@ -71,7 +75,7 @@ class AppModel(ViewModel):
         super().__init__(
             {
                 "windowTitle": "tvclient", "texts": {}, "language": "en", "fontFamily": "",
-                "demo": services.core.demo, "badgeVisible": False, "badgeText": "",
+                "demo": services.demo, "badgeVisible": False, "badgeText": "",
                 "languages": [], "languageIndex": 0,
             },
             parent,
@@ -84,7 +88,7 @@ class AppModel(ViewModel):
         chosen = forced or _parse_language(saved)
         first_run = chosen is None
         initial_language = chosen or language_for_locale(system_locale)
-        self.tr = Translator(initial_language)
+        self.translator = Translator(initial_language)
         self.binding: Binding | None = None
         # Why the buyer has to link again (their wallet unlinked us); shown until they do.
         self.binding_notice = ""
@@ -92,6 +96,7 @@ class AppModel(ViewModel):
         self.selected: Product | None = None
         self._intent: Product | None = None
         self._started = False
+        self._unsubscribe: Callable[[], None] | None = None
 
         self._nav = Navigator(Screen.LANGUAGE if first_run else Screen.HOME, self)
         self._dialog = DialogModel(self)
@@ -200,44 +205,80 @@ class AppModel(ViewModel):
         return self._pin
 
     @property
-    def core(self) -> DeviceCore:
-        """The device core."""
-        return self.services.core
+    def core(self) -> AccountService:
+        """The device core's account service (call it on the worker loop only)."""
+        return self.services.account
+
+    def t(self, key: str, **params: object) -> str:
+        """The text of `key` in the buyer's language, with `{name}` parameters filled in."""
+        return self.translator(key, **params)
 
     @property
     def lang(self) -> Language:
         """The current language."""
-        return self.tr.language
+        return self.translator.language
 
     # ------------------------------------------------------------------ start
     def start(self) -> None:
-        """Begin talking to the backend (after the window is up): catalog, binding, resume."""
+        """Begin talking to the backend (after the window is up): enrol, binding, catalog."""
         if self._started:
             return
         self._started = True
-        if self._nav.top is not Screen.LANGUAGE:
-            self._load()
+        worker = self.worker
+        core = self.core
 
-    def _load(self) -> None:
+        def on_event(event: AccountEvent) -> None:  # runs on the worker loop
+            worker.to_gui(lambda: self._on_event(event))
+
+        self._unsubscribe = worker.call_sync(lambda: core.subscribe(on_event))
+        if self._nav.top is not Screen.LANGUAGE:
+            self._connect()
+
+    def _connect(self) -> None:
+        """Enrol (first run), then ask for the catalog, the binding and unfinished purchases.
+
+        The three go out together: the store is usable one round trip after enrolment, and the
+        tiles switch to the wallet's currency when the binding's answer comes.
+        """
+        self.worker.submit(self.core.ensure_enrolled, self._connected, self._connect_failed)
+
+    def _connected(self, _: None) -> None:
+        self._connection.ok()
         self._store.load()
         self.refresh_binding()
         self._purchase.resume()
 
+    def _connect_failed(self, exc: BaseException) -> None:
+        tr = self.t
+        if isinstance(exc, KeyringUnavailableError):
+            self._connection.report_problem(
+                tr("problem_keyring_title"), str(exc), self._connect
+            )
+        elif isinstance(exc, AuthError) and exc.code == "ENROLMENT_REFUSED":
+            self._connection.report_problem(
+                tr("problem_enrolment_title"), tr("problem_enrolment_message"), self._connect
+            )
+        else:
+            if not isinstance(exc, DeviceError):
+                _log.error("could not start talking to the backend", exc_info=exc)
+            self._connection.report(self._connect)
+
     # ------------------------------------------------------------------ language
     def _apply_language(self, language: Language) -> None:
-        self.tr.set_language(language)
-        self.core.set_language(language.value)
+        self.translator.set_language(language)
+        account = self.core
+        self.worker.call_soon(lambda: account.set_language(language.value))
         choices = list(Language)
         self._show(
             language=language.value,
-            texts=self.tr.texts(),
-            windowTitle=self.tr("window_title"),
+            texts=self.translator.texts(),
+            windowTitle=self.t("window_title"),
             fontFamily=font_family(language),
             languages=[{"code": lang.value, "name": lang.autonym} for lang in choices],
             languageIndex=choices.index(language),
         )
         self._refresh_badge()
-        self.languageChanged.emit(language.value)
+        emit(self.languageChanged, language.value)
 
     @Slot(str)
     def chooseLanguage(self, code: str) -> None:
@@ -251,55 +292,63 @@ class AppModel(ViewModel):
         if self._nav.top is Screen.LANGUAGE:
             self._nav.reset(Screen.HOME)
             if self._started:
-                self._load()
+                self._connect()
 
     # ------------------------------------------------------------------ binding
     def refresh_binding(self) -> None:
-        """Ask the backend whether the stored binding still works."""
-        self.worker.submit(self.core.binding, self.set_binding, self._binding_unknown)
+        """Ask the backend whether the binding still works (a lost one comes as an event)."""
+        account = self.core
+        self.worker.submit(
+            lambda: account.binding(refresh=True), self._binding_status, self._binding_unknown
+        )
 
     def _binding_unknown(self, exc: BaseException) -> None:
         # Not knowing (offline) changes nothing: the badge keeps what we knew last.
         _log.info("binding status unavailable: %s", exc)
 
+    def _binding_status(self, status: BindingStatus) -> None:
+        if status.bound:
+            if status.binding is not None:
+                self.set_binding(status.binding)
+        else:
+            self.set_binding(None)
+
+    def _on_event(self, event: AccountEvent) -> None:
+        """The account says the binding changed (bound, unlinked here or in the wallet...)."""
+        binding = event.binding
+        name = binding.wallet_name if binding is not None else self.t("wallet_generic")
+        notices = {
+            BindingChange.REVOKED_BY_WALLET: "notice_revoked",
+            BindingChange.EXPIRED: "notice_expired",
+            BindingChange.FORGOTTEN: "notice_forgotten",
+        }
+        if event.change is BindingChange.BOUND:
+            self.binding_notice = ""
+            self.set_binding(binding)
+            return
+        key = notices.get(event.change)
+        self.binding_notice = self.t(key, wallet=name) if key else ""
+        self.set_binding(None)
+
     def set_binding(self, binding: Binding | None) -> None:
-        """Take what the core knows about the binding; a revoked one means "link again"."""
+        """Show what the device is linked to now (None: nothing)."""
         if binding is not None and not binding.active:
-            self._lost(binding)
             binding = None
-        elif binding is not None:
+        if binding is not None:
             self.binding_notice = ""
         self.binding = binding
         self._refresh_badge()
-        self.bindingChanged.emit()
-
-    def binding_lost(self, code: str, wallet: Wallet | None = None) -> None:
-        """A payment found the binding revoked or expired (`BINDING_REVOKED`/`_EXPIRED`)."""
-        known = self.binding
-        wallet = wallet or (known.wallet if known else None)
-        name = WALLET_RULES[wallet].display_name if wallet else self.tr("wallet_generic")
-        key = "notice_expired" if code == "BINDING_EXPIRED" else "notice_revoked"
-        self.binding_notice = self.tr(key, wallet=name)
-        self.binding = None
-        self._refresh_badge()
-        self.bindingChanged.emit()
-
-    def _lost(self, binding: Binding) -> None:
-        name = WALLET_RULES[binding.wallet].display_name
-        if binding.state.value == "EXPIRED":
-            self.binding_notice = self.tr("notice_expired", wallet=name)
-        elif binding.revoked_by == "DEVICE":
-            self.binding_notice = ""
-        else:
-            self.binding_notice = self.tr("notice_revoked", wallet=name)
+        emit(self.bindingChanged)
 
     def _refresh_badge(self) -> None:
         if self.binding is None:
             self._show(badgeVisible=False, badgeText="")
             return
-        name = WALLET_RULES[self.binding.wallet].display_name
         self._show(
-            badgeVisible=True, badgeText=self.tr("badge", wallet=name, account=self.binding.account)
+            badgeVisible=True,
+            badgeText=self.t(
+                "badge", wallet=self.binding.wallet_name, account=self.binding.account
+            ),
         )
 
     # ------------------------------------------------------------------ flows
@@ -344,8 +393,8 @@ class AppModel(ViewModel):
         self._nav.push(Screen.PAYING)
 
     def show_outcome(self, screen: Screen) -> None:
-        """Paying → Receipt or Failure (Back from those never returns to Paying)."""
-        if self._nav.top is Screen.PAYING:
+        """Paying (or Scan) → Receipt or Failure; Back from those never returns to them."""
+        if self._nav.top in (Screen.PAYING, Screen.SCAN):
             self._nav.replace(screen)
         else:
             self._nav.push(screen)
@@ -404,8 +453,8 @@ class AppModel(ViewModel):
             self.after_bound()
         elif top is Screen.PAYING:
             self._dialog.ask(
-                self.tr("paying_back_title"), self.tr("paying_back_message"),
-                [self.tr("ok_button")], lambda _: None,
+                self.t("paying_back_title"), self.t("paying_back_message"),
+                [self.t("ok_button")], lambda _: None,
             )
         elif top is Screen.RECEIPT:
             self._purchase.done()
@@ -417,14 +466,14 @@ class AppModel(ViewModel):
     def ask_quit(self) -> None:
         """Ask before leaving the app (Back at the root)."""
         self._dialog.ask(
-            self.tr("quit_title"), self.tr("quit_message"),
-            [self.tr("quit_stay"), self.tr("quit_leave")],
+            self.t("quit_title"), self.t("quit_message"),
+            [self.t("quit_stay"), self.t("quit_leave")],
             self._on_quit_choice,
         )
 
     def _on_quit_choice(self, index: int) -> None:
         if index == 1:
-            self.quitRequested.emit()
+            emit(self.quitRequested)
 
     def _on_screen_changed(self) -> None:
         top = self._nav.top
@@ -432,15 +481,19 @@ class AppModel(ViewModel):
             self._product.arm()
         else:
             self._product.disarm()
-        if top is Screen.HOME:
+        if top is Screen.HOME and self._started:
             self._store.refresh_prices()
 
     # ------------------------------------------------------------------ shutdown
     def shutdown(self) -> None:
         """Stop timers and background work (the worker itself is stopped by the caller)."""
         self._bind.cancel()
+        self._purchase.stop()
         self._connection.stop()
         self._product.disarm()
+        if self._unsubscribe is not None:
+            unsubscribe, self._unsubscribe = self._unsubscribe, None
+            self.worker.call_soon(unsubscribe)
 
 
 def _parse_language(code: Any) -> Language | None:

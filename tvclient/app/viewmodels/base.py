@@ -6,11 +6,17 @@ Qt only accepts a notify signal declared on the same class as the property.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
 from PySide6.QtCore import Property, QObject, Signal
+from PySide6.QtQml import QmlUncreatable
 
-__all__ = ["ViewModel", "shown"]
+from tvclient.app.qtcompat import emit
+
+__all__ = ["ViewModel", "shown", "uncreatable"]
+
+T = TypeVar("T")
 
 
 class ViewModel(QObject):
@@ -36,7 +42,7 @@ class ViewModel(QObject):
                 self._view[key] = value
                 changed = True
         if changed:
-            self.viewChanged.emit()
+            emit(self.viewChanged)
 
 
 def shown(kind: type, key: str, notify: Signal) -> Any:
@@ -46,3 +52,12 @@ def shown(kind: type, key: str, notify: Signal) -> Any:
         return self._view[key]
 
     return Property(kind, _get, notify=notify)
+
+
+def uncreatable(reason: str) -> Callable[[type[T]], type[T]]:
+    """`@QmlUncreatable(reason)`: QML may use the type but never create one.
+
+    PySide's stub declares `QmlUncreatable` without `__call__`, so mypy needs this one cast.
+    """
+    decorator: Callable[[type[T]], type[T]] = QmlUncreatable(reason)  # type: ignore[assignment]
+    return decorator

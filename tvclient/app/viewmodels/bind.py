@@ -1,4 +1,10 @@
-"""The Scan and Bound screens: the QR, the wallet's steps, the countdown, the outcome."""
+"""The Scan and Bound screens: the QR, the wallet's steps, the countdown, the outcome.
+
+One `BindFlow` of the device core per QR: it creates the session, waits (long-poll or RFC 8628
+polling, back-off while offline, deadline at expiry), keeps the binding in the vault and
+publishes a snapshot on every change, and once a second while the QR is up. This model turns
+snapshots into words.
+"""
 
 from __future__ import annotations
 
@@ -7,12 +13,14 @@ import math
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
-from tvclient.app.ports import BackendUnreachable, BindState, BindUpdate, CoreError, Product
 from tvclient.app.qr import qr_source
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.worker import Job
+from tvclient.device.bind import BindPhase, BindSnapshot
+from tvclient.device.errors import DeviceError
+from tvclient.device.models import Product
 from tvclient.money import WALLET_RULES, Wallet
 
 if TYPE_CHECKING:
@@ -21,7 +29,7 @@ if TYPE_CHECKING:
 QML_IMPORT_NAME = "TvClient.Models"
 QML_IMPORT_MAJOR_VERSION = 1
 
-__all__ = ["BOUND_CONTINUE_SECONDS", "BindModel", "BindPhase"]
+__all__ = ["BOUND_CONTINUE_SECONDS", "BindModel", "ScanPhase"]
 
 _log = logging.getLogger(__name__)
 
@@ -29,7 +37,7 @@ _log = logging.getLogger(__name__)
 BOUND_CONTINUE_SECONDS = 4
 
 
-class BindPhase:
+class ScanPhase:
     """Values of `BindModel.phase` (QML compares against these strings)."""
 
     PREPARING = "preparing"
@@ -40,9 +48,9 @@ class BindPhase:
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class BindModel(ViewModel):
-    """One attempt to link a wallet: a bind session followed until it ends."""
+    """One attempt to link a wallet: a bind flow followed until it ends."""
 
     viewChanged = Signal()
 
@@ -61,7 +69,7 @@ class BindModel(ViewModel):
     def __init__(self, app: AppModel, *, tick_ms: int = 250) -> None:
         super().__init__(
             {
-                "phase": BindPhase.PREPARING, "title": "", "qrSource": "", "qrText": "",
+                "phase": ScanPhase.PREPARING, "title": "", "qrSource": "", "qrText": "",
                 "steps": [], "countdownText": "", "secondsLeft": 0, "statusText": "",
                 "boundTitle": "", "boundAccount": "", "continueText": "",
             },
@@ -70,7 +78,7 @@ class BindModel(ViewModel):
         self._app = app
         self._wallet: Wallet | None = None
         self._intent: Product | None = None
-        self._update: BindUpdate | None = None
+        self._snapshot: BindSnapshot | None = None
         self._job: Job | None = None
         self._bound_at: float | None = None
         self._timer = QTimer(self)
@@ -83,131 +91,128 @@ class BindModel(ViewModel):
         """The wallet being linked."""
         return self._wallet
 
+    @property
+    def snapshot(self) -> BindSnapshot | None:
+        """The flow's last snapshot."""
+        return self._snapshot
+
     def start(self, wallet: Wallet, intent: Product | None) -> None:
-        """Open a bind session for `wallet` and follow it."""
+        """A new bind flow (a new QR) for `wallet`, followed to its end."""
         self.cancel()
         self._wallet = wallet
         self._intent = intent
-        self._update = None
+        self._snapshot = None
         self._bound_at = None
-        self._show(phase=BindPhase.PREPARING, qrSource="", qrText="")
+        self._show(phase=ScanPhase.PREPARING, qrSource="", qrText="")
         self._render()
+        account = self._app.core
+        # The lambda runs on the worker loop: the flow is made and driven there.
         self._job = self._app.worker.stream(
-            lambda: self._app.core.bind(wallet), self._on_update, self._on_error, self._on_end
+            lambda: account.bind_flow().stream(wallet), self._on_snapshot, self._on_error
         )
 
     @Slot()
     def renew(self) -> None:
-        """A fresh code (the old one lapsed, or the buyer asked)."""
+        """A fresh code (the old one lapsed)."""
         if self._wallet is not None:
             self.start(self._wallet, self._intent)
 
     @Slot()
     def cancel(self) -> None:
-        """Stop following the session; the core cancels it at the backend."""
+        """Stop following; the flow deletes the session at the backend (Back)."""
         if self._job is not None:
             self._job.cancel()
             self._job = None
-        self._timer.stop()
+        if self._bound_at is None:
+            self._timer.stop()
 
     @Slot()
     def proceed(self) -> None:
         """Bound → on to what the buyer wanted."""
-        if self._view["phase"] != BindPhase.BOUND:
+        if self._view["phase"] != ScanPhase.BOUND:
             return
         self._timer.stop()
         self._bound_at = None
         self._app.after_bound()
 
-    def _on_update(self, update: BindUpdate) -> None:
-        self._app.connection_model.ok()
-        self._update = update
-        if update.state is BindState.PENDING:
-            self._show(
-                phase=BindPhase.WAITING, qrSource=qr_source(update.qr_text), qrText=update.qr_text
-            )
-            self._timer.start()
-        elif update.state is BindState.BOUND and update.binding is not None:
+    def _on_snapshot(self, snapshot: BindSnapshot) -> None:
+        self._snapshot = snapshot
+        phase = snapshot.phase
+        if phase is BindPhase.SHOWING_QR or (phase is BindPhase.OFFLINE and snapshot.qr_text):
+            text = snapshot.qr_text or ""
+            self._show(phase=ScanPhase.WAITING, qrSource=qr_source(text), qrText=text)
+        elif phase in (BindPhase.IDLE, BindPhase.CREATING, BindPhase.OFFLINE):
+            self._show(phase=ScanPhase.PREPARING)
+        elif phase is BindPhase.BOUND and snapshot.binding is not None:
             self._job = None
             self._bound_at = self._app.services.clock.monotonic()
-            self._show(phase=BindPhase.BOUND)
+            self._show(phase=ScanPhase.BOUND)
             self._timer.start()
             self._render()
-            self._app.on_bound(update.binding)
+            self._app.on_bound(snapshot.binding)
             return
-        elif update.state is BindState.EXPIRED:
-            self._timer.stop()
-            self._show(phase=BindPhase.EXPIRED)
-        else:
+        elif phase is BindPhase.EXPIRED:
             self._job = None
-            self._timer.stop()
-            self._show(phase=BindPhase.FAILED)
-            self._app.purchase_model.show_bind_failure(update.state, update.failure_code)
+            self._show(phase=ScanPhase.EXPIRED)
+        elif phase is BindPhase.CANCELLED:
+            self._job = None
+        else:  # DECLINED, FAILED
+            self._job = None
+            self._show(phase=ScanPhase.FAILED)
+            code = snapshot.failure.code if snapshot.failure else None
+            self._app.purchase_model.show_bind_failure(phase.value.upper(), code, self._wallet)
             return
         self._render()
-
-    def _on_end(self) -> None:
-        self._job = None
 
     def _on_error(self, exc: BaseException) -> None:
         self._job = None
-        self._timer.stop()
-        if isinstance(exc, BackendUnreachable):
-            self._app.connection_model.report(self._retry_after_offline)
-            return
-        code = exc.code if isinstance(exc, CoreError) else "INTERNAL"
-        if not isinstance(exc, CoreError):
-            _log.error("bind failed unexpectedly", exc_info=exc)
-        self._show(phase=BindPhase.FAILED)
-        self._app.purchase_model.show_bind_failure(BindState.FAILED, code)
-
-    def _retry_after_offline(self) -> None:
-        from tvclient.app.viewmodels.navigation import Screen
-
-        if self._app.navigator.top is Screen.SCAN:
-            self.renew()
-        else:
-            self._app.connection_model.ok()
+        code = exc.code if isinstance(exc, DeviceError) else None
+        if not isinstance(exc, DeviceError):
+            _log.error("bind flow failed unexpectedly", exc_info=exc)
+        self._show(phase=ScanPhase.FAILED)
+        self._app.purchase_model.show_bind_failure("FAILED", code, self._wallet)
 
     @Slot()
     def tick(self) -> None:
-        """Update the countdowns (the QR's expiry, the Bound screen's move on)."""
-        if self._bound_at is not None:
-            waited = self._app.services.clock.monotonic() - self._bound_at
-            if waited >= BOUND_CONTINUE_SECONDS:
-                self.proceed()
-                return
+        """The Bound screen's countdown to moving on."""
+        if self._bound_at is None:
+            self._timer.stop()
+            return
+        waited = self._app.services.clock.monotonic() - self._bound_at
+        if waited >= BOUND_CONTINUE_SECONDS:
+            self.proceed()
+            return
         self._render()
-
-    def _seconds_left(self) -> int:
-        if self._update is None:
-            return 0
-        left = (self._update.expires_at - self._app.services.clock.now()).total_seconds()
-        return max(0, math.ceil(left))
 
     def _render(self) -> None:
         wallet = self._wallet
         if wallet is None:
             return
-        app, tr = self._app, self._app.tr
+        app, tr = self._app, self._app.t
         name = WALLET_RULES[wallet].display_name
         phase = self._view["phase"]
-        left = self._seconds_left()
+        snapshot = self._snapshot
+        left = snapshot.seconds_left if snapshot and snapshot.seconds_left is not None else 0
+        offline = snapshot is not None and snapshot.phase is BindPhase.OFFLINE
+        retry = math.ceil(snapshot.retry_in) if snapshot and snapshot.retry_in else 0
         countdown = ""
-        if phase == BindPhase.WAITING:
+        if phase == ScanPhase.WAITING:
             countdown = tr("scan_expires_in", time=_clock_text(left))
-        status = {
-            BindPhase.PREPARING: tr("scan_preparing"),
-            BindPhase.WAITING: tr("scan_waiting", wallet=name),
-            BindPhase.EXPIRED: tr("scan_expired"),
-            BindPhase.BOUND: "",
-            BindPhase.FAILED: "",
-        }[phase]
-        account = self._update.binding.account if self._update and self._update.binding else ""
-        if self._intent is not None:
-            target = self._intent.title(app.lang.value)
+        if offline:
+            status = tr("scan_offline", seconds=retry)
         else:
-            target = tr("bound_target_store")
+            status = {
+                ScanPhase.PREPARING: tr("scan_preparing"),
+                ScanPhase.WAITING: tr("scan_waiting", wallet=name),
+                ScanPhase.EXPIRED: tr("scan_expired"),
+                ScanPhase.BOUND: "",
+                ScanPhase.FAILED: "",
+            }[phase]
+        binding = snapshot.binding if snapshot else None
+        target = (
+            self._intent.title(app.lang.value) if self._intent is not None
+            else tr("bound_target_store")
+        )
         bound_left = 0
         if self._bound_at is not None:
             waited = app.services.clock.monotonic() - self._bound_at
@@ -219,7 +224,7 @@ class BindModel(ViewModel):
             secondsLeft=left,
             statusText=status,
             boundTitle=tr("bound_title", wallet=name),
-            boundAccount=tr("bound_account", account=account),
+            boundAccount=tr("bound_account", account=binding.account if binding else ""),
             continueText=tr("bound_continue", target=target, seconds=bound_left),
         )
 

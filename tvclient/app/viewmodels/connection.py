@@ -6,10 +6,10 @@ import math
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, QTimer, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtCore import QTimer, Signal, Slot
+from PySide6.QtQml import QmlElement
 
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 
 if TYPE_CHECKING:
     from tvclient.app.viewmodels.app_model import AppModel
@@ -25,11 +25,11 @@ _MAX_DELAY = 30.0
 
 def retry_delay(attempt: int) -> float:
     """Seconds before try number `attempt` (0-based): 2, 4, 8, 16, then every 30 s."""
-    return min(_MAX_DELAY, _FIRST_DELAY * 2**attempt)
+    return min(_MAX_DELAY, _FIRST_DELAY * float(2**min(attempt, 16)))
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class ConnectionModel(ViewModel):
     """Whether the backend is reachable, and the countdown to the next try when it is not.
 
@@ -52,6 +52,7 @@ class ConnectionModel(ViewModel):
         )
         self._app = app
         self._retries: list[Callable[[], None]] = []
+        self._problem: tuple[str, str] | None = None
         self._attempt = 0
         self._due: float | None = None
         self._trying = False
@@ -78,10 +79,20 @@ class ConnectionModel(ViewModel):
             self._schedule()
         self._render()
 
+    def report_problem(self, title: str, message: str, retry: Callable[[], None]) -> None:
+        """Something on this device (not the network) stops the app: say what and how to fix.
+
+        It is retried rarely (someone may fix it meanwhile) and with "Try now".
+        """
+        self._problem = (title, message)
+        self._attempt = max(self._attempt, 8)
+        self.report(retry)
+
     def ok(self) -> None:
         """A call got through: the backend is back."""
         if not self.offline_ and not self._retries:
             return
+        self._problem = None
         self._retries.clear()
         self._attempt = 0
         self._due = None
@@ -121,16 +132,17 @@ class ConnectionModel(ViewModel):
         self._timer.start()
 
     def _render(self) -> None:
-        tr = self._app.tr
+        tr = self._app.t
         if self._due is not None:
             left = max(0, math.ceil(self._due - self._app.services.clock.monotonic()))
             countdown = tr("offline_countdown", seconds=left)
         else:
             countdown = tr("offline_trying")
+        title, message = self._problem or (tr("offline_title"), tr("offline_message"))
         self._show(
             offline=bool(self._retries) or self._trying or self.offline_,
-            title=tr("offline_title"),
-            message=tr("offline_message"),
+            title=title,
+            message=message,
             countdownText=countdown,
             retryLabel=tr("offline_retry"),
         )

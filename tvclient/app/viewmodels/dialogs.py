@@ -7,9 +7,10 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.qtcompat import emit
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.viewmodels.pinpad import PinPurpose, PinRequest
 
 if TYPE_CHECKING:
@@ -24,7 +25,7 @@ _log = logging.getLogger(__name__)
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class DialogModel(ViewModel):
     """One question at a time, with buttons; Back picks the last button (the safe way out)."""
 
@@ -36,7 +37,7 @@ class DialogModel(ViewModel):
     buttons = shown(list, "buttons", viewChanged)
     defaultIndex = shown(int, "defaultIndex", viewChanged)
 
-    def __init__(self, parent: QObject) -> None:
+    def __init__(self, parent: QObject | None = None) -> None:
         super().__init__(
             {"open": False, "title": "", "message": "", "buttons": [], "defaultIndex": 0}, parent
         )
@@ -84,7 +85,7 @@ class DialogModel(ViewModel):
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class PinModel(ViewModel):
     """The PIN dialog: which question it asks, and the pad that takes the digits."""
 
@@ -94,10 +95,17 @@ class PinModel(ViewModel):
     open = shown(bool, "open", viewChanged)
     title = shown(str, "title", viewChanged)
     message = shown(str, "message", viewChanged)
+    stepText = shown(str, "stepText", viewChanged)
+    errorText = shown(str, "errorText", viewChanged)
     hint = shown(str, "hint", viewChanged)
+    keyLabels = shown(list, "keyLabels", viewChanged)
 
     def __init__(self, app: AppModel) -> None:
-        super().__init__({"open": False, "title": "", "message": "", "hint": ""}, app)
+        super().__init__(
+            {"open": False, "title": "", "message": "", "stepText": "", "errorText": "",
+             "hint": "", "keyLabels": []},
+            app,
+        )
         self._app = app
         self._request: PinRequest | None = None
 
@@ -122,7 +130,7 @@ class PinModel(ViewModel):
         """Ask for the PIN; `on_done(True)` once it is right (or set), `on_done(False)` if not."""
         if self._request is not None:
             self._request.close()
-        tr = self._app.tr
+        tr = self._app.t
         titles = {
             PinPurpose.VERIFY: tr("pin_title_verify"),
             PinPurpose.SET: tr("pin_title_set"),
@@ -131,9 +139,38 @@ class PinModel(ViewModel):
         self._request = PinRequest(
             self._app, purpose, lambda ok: self._finish(ok, on_done), parent=self
         )
-        self.padChanged.emit()
+        self._request.pad.changed.connect(self._render)
+        emit(self.padChanged)
         self._show(title=titles[purpose], message=message, hint=tr("pin_hint"))
+        self._render()
         self._show(open=True)
+
+    def _render(self) -> None:
+        """Words for the pad's step and error (the pad model speaks in codes)."""
+        if self._request is None:
+            return
+        tr, pad = self._app.t, self._request.pad
+        # The pad model's state is Qt properties; read them as QML does.
+        step, error = str(pad.property("step")), str(pad.property("error"))
+        attempts = int(pad.property("attemptsLeft"))
+        keys = [str(key) for key in pad.property("keys")]
+        steps = {
+            "verify": "", "current": tr("pin_step_current"), "new": tr("pin_step_new"),
+            "confirm": tr("pin_step_confirm"),
+        }
+        errors = {
+            "": "",
+            "wrong": tr("pin_error_wrong", attempts=attempts),
+            "locked": tr("pin_error_locked"),
+            "mismatch": tr("pin_error_mismatch"),
+            "unreadable": tr("pin_error_unreadable"),
+        }
+        labels = {"delete": "\u232b", "enter": tr("pin_key_enter")}
+        self._show(
+            stepText=steps.get(step, ""),
+            errorText=errors.get(error, tr("pin_error_wrong", attempts=attempts)),
+            keyLabels=[labels.get(key, key) for key in keys],
+        )
 
     def cancel(self) -> None:
         """Back: give up on the PIN."""
@@ -143,7 +180,7 @@ class PinModel(ViewModel):
     def _finish(self, ok: bool, on_done: Callable[[bool], None]) -> None:
         request, self._request = self._request, None
         self._show(open=False)
-        self.padChanged.emit()
+        emit(self.padChanged)
         if request is not None:
             request.close()
         on_done(ok)

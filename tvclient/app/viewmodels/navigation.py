@@ -5,7 +5,10 @@ from __future__ import annotations
 from enum import StrEnum
 
 from PySide6.QtCore import Property, QObject, Signal
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
+
+from tvclient.app.qtcompat import emit
+from tvclient.app.viewmodels.base import uncreatable
 
 QML_IMPORT_NAME = "TvClient.Models"
 QML_IMPORT_MAJOR_VERSION = 1
@@ -29,7 +32,7 @@ class Screen(StrEnum):
 
 
 @QmlElement
-@QmlUncreatable("The navigator belongs to the app model.")
+@uncreatable("The navigator belongs to the app model.")
 class Navigator(QObject):
     """A stack of screens. QML's StackView replays every change it announces.
 
@@ -99,5 +102,5 @@ class Navigator(QObject):
         return screen in self._stack
 
     def _announce(self, op: str, screens: list[Screen]) -> None:
-        self.changed.emit(op, [s.value for s in screens])
-        self.currentChanged.emit()
+        emit(self.changed, op, [s.value for s in screens])
+        emit(self.currentChanged)

@@ -7,17 +7,19 @@ deliberate (fresh, not repeated, not carried over, not held); only its `confirme
 from __future__ import annotations
 
 import logging
-from typing import TYPE_CHECKING, Protocol
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import Property, QObject, Signal, SignalInstance, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtCore import Property, QObject, Signal, Slot
+from PySide6.QtQml import QmlElement
 
 from tvclient.app.catalog_images import catalog_image_source
 from tvclient.app.i18n import format_amount, format_time
-from tvclient.app.ports import Product
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.input.payguard import PayGuard
+from tvclient.app.qtcompat import emit
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.viewmodels.pinpad import PinPurpose
 from tvclient.app.viewmodels.store import price_text
+from tvclient.device.models import Product
 from tvclient.device.safety.errors import SafetyError
 from tvclient.money import WALLET_RULES, InvalidAmountError, Money
 
@@ -27,43 +29,13 @@ if TYPE_CHECKING:
 QML_IMPORT_NAME = "TvClient.Models"
 QML_IMPORT_MAJOR_VERSION = 1
 
-__all__ = ["PayGuardLike", "ProductModel"]
+__all__ = ["ProductModel"]
 
 _log = logging.getLogger(__name__)
 
 
-class PayGuardLike(Protocol):
-    """What the Product screen needs from the input layer's pay guard."""
-
-    confirmed: SignalInstance
-
-    def arm(self) -> None:
-        """The Product screen is showing: accept fresh presses."""
-        ...
-
-    def disarm(self) -> None:
-        """The Product screen is gone: nothing pays."""
-        ...
-
-    def press(self) -> None:
-        """OK went down on the Pay control."""
-        ...
-
-    def release(self) -> None:
-        """OK came up on the Pay control."""
-        ...
-
-    def pointerPress(self) -> None:
-        """A pointer (touch, mouse) went down on the Pay control."""
-        ...
-
-    def pointerRelease(self) -> None:
-        """The pointer came up on the Pay control."""
-        ...
-
-
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class ProductModel(ViewModel):
     """One product, ready to buy (or to link a wallet for)."""
 
@@ -98,22 +70,23 @@ class ProductModel(ViewModel):
         self._app = app
         self._product: Product | None = None
         self._price: Money | None = None
-        self._guard: PayGuardLike | None = None
+        self._guard: PayGuard | None = None
         self._armed = False
         app.languageChanged.connect(self.refresh)
         app.bindingChanged.connect(self.refresh)
 
     # ------------------------------------------------------------------ the pay guard
-    def attach_guard(self, guard: PayGuardLike) -> None:
+    def attach_guard(self, guard: PayGuard) -> None:
         """Use the input layer's guard for the Pay control (done once the window exists)."""
         self._guard = guard
         guard.confirmed.connect(self._confirmed)
-        self.payGuardChanged.emit()
+        guard.hintChanged.connect(self.refresh)
+        emit(self.payGuardChanged)
         if self._armed:
             guard.arm()
 
     def _get_guard(self) -> QObject | None:
-        return self._guard if isinstance(self._guard, QObject) else None
+        return self._guard
 
     payGuard = Property(QObject, _get_guard, notify=payGuardChanged)
 
@@ -152,6 +125,12 @@ class ProductModel(ViewModel):
         else:
             self._guard.release()
 
+    @Slot()
+    def payAbandoned(self) -> None:
+        """Focus left Pay (or the pointer slid off) before the press ended."""
+        if self._guard is not None:
+            self._guard.cancel()
+
     # ------------------------------------------------------------------ state
     @property
     def product(self) -> Product | None:
@@ -173,7 +152,7 @@ class ProductModel(ViewModel):
         product = self._product
         if product is None:
             return
-        app, tr = self._app, self._app.tr
+        app, tr = self._app, self._app.t
         binding = app.binding
         view: dict[str, object] = {
             "title": product.title(app.lang.value),
@@ -192,7 +171,9 @@ class ProductModel(ViewModel):
             self._show(**view)
             return
         wallet = WALLET_RULES[binding.wallet]
-        view["walletLine"] = tr("product_wallet", wallet=wallet.display_name, account=binding.account)
+        view["walletLine"] = tr(
+            "product_wallet", wallet=wallet.display_name, account=binding.account
+        )
         price = product.price_in(wallet.currency)
         if price is None:
             view["blockedReason"] = tr("blocked_currency", wallet=wallet.display_name)
@@ -201,9 +182,7 @@ class ProductModel(ViewModel):
             return
         amount = format_amount(price, app.lang)
         view["payLabel"] = tr("pay_label", amount=amount, wallet=wallet.display_name)
-        view["payHint"] = tr(
-            "pay_hint_hold" if app.services.safety_settings.hold_to_confirm else "pay_hint_click"
-        )
+        view["payHint"] = self._hint()
         blocked = self._safety(price, view)
         try:
             wallet.check_amount(price)
@@ -214,9 +193,23 @@ class ProductModel(ViewModel):
         self._price = None if blocked else price
         self._show(**view)
 
+    def _hint(self) -> str:
+        """The tip under Pay: how to pay, or why the last press did not."""
+        tr = self._app.t
+        tips = {
+            "hold-longer": "pay_tip_hold_longer",
+            "released-late": "pay_tip_released_late",
+            "too-soon": "pay_tip_too_soon",
+        }
+        code = self._guard.hint if self._guard is not None else ""
+        if code in tips:
+            return tr(tips[code])
+        hold = self._app.services.safety_settings.hold_to_confirm
+        return tr("pay_hint_hold" if hold else "pay_hint_click")
+
     def _safety(self, price: Money, view: dict[str, object]) -> str:
         """Fill the cap and PIN lines; the reason Pay cannot be used now, or ""."""
-        app, tr = self._app, self._app.tr
+        app, tr = self._app, self._app.t
         services = app.services
         try:
             limit = services.cap.limit(price.currency)
@@ -254,11 +247,14 @@ class ProductModel(ViewModel):
             return
         self.disarm()
         if self._app.services.pins.has_pin():
-            amount = format_amount(price, self._app.lang)
-            self._app.pin_model.ask(
-                PinPurpose.VERIFY,
-                self._app.tr("pin_message_pay", amount=amount, item=product.title(self._app.lang.value)),
-                lambda ok: self._after_pin(ok, product, price),
+            app = self._app
+            message = app.t(
+                "pin_message_pay",
+                amount=format_amount(price, app.lang),
+                item=product.title(app.lang.value),
+            )
+            app.pin_model.ask(
+                PinPurpose.VERIFY, message, lambda ok: self._after_pin(ok, product, price)
             )
             return
         self._app.pay(product, price)

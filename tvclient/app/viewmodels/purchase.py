@@ -1,30 +1,40 @@
-"""The Paying, Receipt and Failure screens: one purchase followed to its outcome.
+"""The Paying, Receipt and Failure screens: one purchase intent followed to its outcome.
 
-An outcome that is not known yet is shown as "checking with your wallet" for as long as it
-takes; this model only shows a failure the backend declared (or a request it refused).
+One `PurchaseFlow` of the device core per press of Pay: one idempotency key from the press to
+the answer, across retries, network loss and restarts. This model only words its snapshots. A
+payment whose outcome is not known yet reads "checking with your wallet" for as long as it
+takes; a payment the device can no longer find out about reads "check your wallet", never
+"failed"; only what the backend declared failed (or refused) is shown as a failure.
 """
 
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import AsyncIterator, Callable
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QTimer, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
 from tvclient.app.i18n import format_amount, format_time
-from tvclient.app.ports import BackendUnreachable, CoreError, Product, Purchase
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.qtcompat import emit
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.viewmodels.failures import (
     FailureAction,
     FailureText,
     bind_failure,
     purchase_failure,
+    unknown_outcome,
 )
 from tvclient.app.viewmodels.navigation import Screen
 from tvclient.app.worker import Job
-from tvclient.money import WALLET_RULES, Money
+from tvclient.device.errors import DeviceError, PurchasePendingError
+from tvclient.device.models import Product
+from tvclient.device.observe import follow
+from tvclient.device.purchase import PurchasePhase as Phase
+from tvclient.device.purchase import PurchaseSnapshot
+from tvclient.money import WALLET_RULES, Money, Wallet
 
 if TYPE_CHECKING:
     from tvclient.app.viewmodels.app_model import AppModel
@@ -32,7 +42,7 @@ if TYPE_CHECKING:
 QML_IMPORT_NAME = "TvClient.Models"
 QML_IMPORT_MAJOR_VERSION = 1
 
-__all__ = ["CHECKING_AFTER_SECONDS", "PurchaseModel", "PurchasePhase"]
+__all__ = ["CHECKING_AFTER_SECONDS", "PayingPhase", "PurchaseModel"]
 
 _log = logging.getLogger(__name__)
 
@@ -40,7 +50,7 @@ _log = logging.getLogger(__name__)
 CHECKING_AFTER_SECONDS = 2.0
 
 
-class PurchasePhase:
+class PayingPhase:
     """Values of `PurchaseModel.phase`."""
 
     IDLE = "idle"
@@ -51,9 +61,9 @@ class PurchasePhase:
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class PurchaseModel(ViewModel):
-    """The purchase in progress, then its receipt or the reason it failed."""
+    """The purchase in progress, then its receipt or why it did not go through."""
 
     viewChanged = Signal()
     finished = Signal(str)  # the phase it ended in: "succeeded" or "failed"
@@ -72,7 +82,7 @@ class PurchaseModel(ViewModel):
     def __init__(self, app: AppModel, *, tick_ms: int = 250) -> None:
         super().__init__(
             {
-                "phase": PurchasePhase.IDLE, "title": "", "statusText": "", "detailText": "",
+                "phase": PayingPhase.IDLE, "title": "", "statusText": "", "detailText": "",
                 "receiptRows": [], "failureTitle": "", "failureReason": "",
                 "failureNextStep": "", "failureActionLabel": "", "failureShowsStore": True,
             },
@@ -82,7 +92,8 @@ class PurchaseModel(ViewModel):
         self._job: Job | None = None
         self._product: Product | None = None
         self._amount: Money | None = None
-        self._latest: Purchase | None = None
+        self._wallet: Wallet | None = None
+        self._snapshot: PurchaseSnapshot | None = None
         self._started_at = 0.0
         self._failure: FailureText | None = None
         self._failure_from_bind = False
@@ -97,123 +108,157 @@ class PurchaseModel(ViewModel):
         return self._job is not None
 
     @property
-    def latest(self) -> Purchase | None:
-        """The last state the core reported."""
-        return self._latest
+    def snapshot(self) -> PurchaseSnapshot | None:
+        """The flow's last snapshot."""
+        return self._snapshot
 
     # ------------------------------------------------------------------ following a purchase
     def start(self, product: Product, amount: Money) -> None:
-        """Buy `product` for `amount` (one intent: the core keeps one idempotency key)."""
+        """Buy `product` for `amount`: one intent, one idempotency key, followed to the end."""
         if self.busy:
             _log.warning("a second purchase was asked for while one is in progress; ignored")
             return
+        account = self._app.core
+        title = product.title(self._app.lang.value)
+
+        async def snapshots() -> AsyncIterator[PurchaseSnapshot]:
+            flow = account.purchase_flow()
+            async for snapshot in follow(flow, account.pay(product.id, title, amount, flow=flow)):
+                yield snapshot
+
         self._product, self._amount = product, amount
-        self._follow(lambda: self._app.core.purchase(product, amount))
+        self._wallet = self._app.binding.wallet if self._app.binding else None
+        self._follow(snapshots, PayingPhase.PAYING)
 
     def resume(self) -> None:
-        """Follow a purchase an earlier run left unfinished (nothing happens when none)."""
-        if not self.busy:
-            self._follow(self._app.core.resume, quiet_until_first=True)
+        """Follow what an earlier run left unfinished (nothing happens when nothing is)."""
+        if self.busy:
+            return
+        account = self._app.core
 
-    def _follow(
-        self, work: Callable[[], AsyncIterator[Purchase]], *, quiet_until_first: bool = False
-    ) -> None:
-        self._latest = None
+        async def snapshots() -> AsyncIterator[PurchaseSnapshot]:
+            for intent in account.pending_purchases():
+                flow = account.purchase_flow()
+                async for snapshot in follow(flow, account.resume(intent, flow=flow)):
+                    yield snapshot
+
+        self._product, self._amount, self._wallet = None, None, None
+        self._follow(snapshots, PayingPhase.IDLE)
+
+    def stop(self) -> None:
+        """Stop following (the app is closing): the intent stays pending for the next start."""
+        if self._job is not None:
+            self._job.cancel()
+            self._job = None
+        self._timer.stop()
+
+    def _follow(self, stream: Callable[[], AsyncIterator[PurchaseSnapshot]], phase: str) -> None:
+        self._snapshot = None
         self._failure = None
         self._started_at = self._app.services.clock.monotonic()
-        if not quiet_until_first:
-            self._show(phase=PurchasePhase.PAYING)
+        self._show(phase=phase)
+        if phase != PayingPhase.IDLE:
             self._timer.start()
         self._render()
-        self._job = self._app.worker.stream(work, self._on_update, self._on_error, self._on_end)
+        self._job = self._app.worker.stream(stream, self._on_snapshot, self._on_error, self._ended)
 
-    def _on_update(self, purchase: Purchase) -> None:
+    def _on_snapshot(self, snapshot: PurchaseSnapshot) -> None:
         self._app.connection_model.ok()
-        first = self._latest is None
-        self._latest = purchase
-        if first and self._view["phase"] == PurchasePhase.IDLE:
-            # A purchase from an earlier run: show it being checked.
-            self._show(phase=PurchasePhase.CHECKING)
+        self._snapshot = snapshot
+        if snapshot.purchase is not None:
+            self._wallet = snapshot.purchase.wallet
+        if snapshot.amount is not None:
+            self._amount = snapshot.amount
+        if self._view["phase"] == PayingPhase.IDLE and not snapshot.phase.final:
+            # A purchase pressed in an earlier run: show that it is being checked.
+            self._started_at -= CHECKING_AFTER_SECONDS
+            self._show(phase=PayingPhase.CHECKING)
             self._timer.start()
             self._app.navigator.push(Screen.PAYING)
-        if not purchase.final:
-            self.tick()
-            return
-        self._job = None
-        self._timer.stop()
-        if purchase.paid:
-            self._show(phase=PurchasePhase.SUCCEEDED)
+        phase = snapshot.phase
+        if phase is Phase.SUCCEEDED:
+            self._job = None
+            self._timer.stop()
+            self._show(phase=PayingPhase.SUCCEEDED)
             self._render()
             self._app.show_outcome(Screen.RECEIPT)
             self._app.account_model.purchase_finished()
-            self.finished.emit(PurchasePhase.SUCCEEDED)
-        else:
-            self._fail(purchase_failure(purchase.failure_code))
-
-    def _on_end(self) -> None:
-        if self._job is not None and self._latest is None:
-            # resume() found nothing to follow.
+            self._app.product_model.refresh()
+            emit(self.finished, PayingPhase.SUCCEEDED)
+        elif phase is Phase.FAILED:
+            code = snapshot.failure.code if snapshot.failure else None
+            self._fail(purchase_failure(code, step=snapshot.next_step))
+        elif phase is Phase.UNKNOWN:
+            self._fail(unknown_outcome())
+        elif phase is Phase.DEFERRED:
             self._job = None
             self._timer.stop()
-            self._show(phase=PurchasePhase.IDLE)
-            return
+        else:
+            self.tick()
+
+    def _ended(self) -> None:
         self._job = None
+        if self._view["phase"] == PayingPhase.IDLE:
+            self._timer.stop()
 
     def _on_error(self, exc: BaseException) -> None:
         self._job = None
-        if isinstance(exc, BackendUnreachable):
-            # The outcome is unknown, not failed: keep checking, resume when it is back.
-            if self._view["phase"] in (PurchasePhase.PAYING, PurchasePhase.CHECKING):
-                self._show(phase=PurchasePhase.CHECKING)
-                self._render()
-                self._app.connection_model.report(self.resume)
-            return
         self._timer.stop()
-        if self._view["phase"] == PurchasePhase.IDLE:
-            _log.warning("could not look for an unfinished purchase: %s", exc)
+        if self._view["phase"] == PayingPhase.IDLE:
+            _log.warning("could not follow an unfinished purchase: %s", exc)
             return
-        if isinstance(exc, CoreError):
-            self._fail(purchase_failure(exc.code))
+        if isinstance(exc, PurchasePendingError):
+            # An earlier press has no answer yet: find out how it ended before anything else.
+            self._show(phase=PayingPhase.IDLE)
+            self.resume()
+            return
+        if isinstance(exc, DeviceError):
+            self._fail(purchase_failure(exc.code, field=getattr(exc, "field", None)))
         else:
             _log.error("purchase failed unexpectedly", exc_info=exc)
             self._fail(purchase_failure(None))
 
     def _fail(self, failure: FailureText, *, from_bind: bool = False) -> None:
+        self._job = None
+        self._timer.stop()
         self._failure = failure
         self._failure_from_bind = from_bind
-        if failure.binding_lost is not None:
-            wallet = self._latest.wallet if self._latest else None
-            self._app.binding_lost(failure.binding_lost, wallet)
-        self._show(phase=PurchasePhase.FAILED)
+        self._show(phase=PayingPhase.FAILED)
         self._render()
+        if failure.binding_lost:
+            self._app.set_binding(None)
         self._app.show_outcome(Screen.FAILURE)
         if not from_bind:
             self._app.account_model.purchase_finished()
-            self.finished.emit(PurchasePhase.FAILED)
+            self._app.product_model.refresh()
+            emit(self.finished, PayingPhase.FAILED)
 
-    def show_bind_failure(self, state: str, code: str | None) -> None:
+    def show_bind_failure(self, state: str, code: str | None, wallet: Wallet | None) -> None:
         """A bind session ended declined or failed: explain on the Failure screen."""
+        self._wallet = wallet
+        self._snapshot = None
         self._fail(bind_failure(state, code), from_bind=True)
 
     @Slot()
     def tick(self) -> None:
         """Move from "paying" to "checking with your wallet" when it takes a while."""
         waited = self._app.services.clock.monotonic() - self._started_at
-        if self._view["phase"] == PurchasePhase.PAYING and waited >= CHECKING_AFTER_SECONDS:
-            self._show(phase=PurchasePhase.CHECKING)
-            self._render()
+        if self._view["phase"] == PayingPhase.PAYING and waited >= CHECKING_AFTER_SECONDS:
+            self._show(phase=PayingPhase.CHECKING)
+        self._render()
 
     # ------------------------------------------------------------------ leaving
     @Slot()
     def done(self) -> None:
         """Receipt → the store."""
-        self._show(phase=PurchasePhase.IDLE)
+        self._show(phase=PayingPhase.IDLE)
         self._app.navigator.reset(Screen.HOME)
 
     @Slot()
     def failureAction(self) -> None:
         """The Failure screen's main button."""
         failure = self._failure or purchase_failure(None)
+        self._show(phase=PayingPhase.IDLE)
         if self._failure_from_bind:
             if failure.action is FailureAction.STORE:
                 self._app.goHome()
@@ -230,6 +275,7 @@ class PurchaseModel(ViewModel):
 
     def leave_failure(self) -> None:
         """Back on the Failure screen: where the buyer came from."""
+        self._show(phase=PayingPhase.IDLE)
         if self._failure_from_bind:
             self._app.navigator.pop()
         else:
@@ -237,42 +283,49 @@ class PurchaseModel(ViewModel):
 
     # ------------------------------------------------------------------ texts
     def _render(self) -> None:
-        app, tr = self._app, self._app.tr
-        latest = self._latest
-        amount = latest.amount if latest else self._amount
-        wallet = latest.wallet if latest else (app.binding.wallet if app.binding else None)
-        wallet_name = WALLET_RULES[wallet].display_name if wallet else tr("wallet_generic")
-        item = latest.item if latest else (
+        app, tr = self._app, self._app.t
+        snapshot = self._snapshot
+        wallet_name = WALLET_RULES[self._wallet].display_name if self._wallet else tr(
+            "wallet_generic"
+        )
+        item = snapshot.title if snapshot and snapshot.title else (
             self._product.title(app.lang.value) if self._product else ""
         )
-        amount_text = format_amount(amount, app.lang) if amount else ""
+        amount = format_amount(self._amount, app.lang) if self._amount else ""
         phase = self._view["phase"]
         view: dict[str, object] = {}
-        if phase == PurchasePhase.CHECKING:
+        if phase == PayingPhase.CHECKING:
+            if snapshot is not None and snapshot.offline:
+                retry = math.ceil(snapshot.retry_in or 0)
+                detail = tr("checking_offline", seconds=retry)
+            else:
+                detail = tr("checking_detail", amount=amount, item=item)
             view.update(
                 title=tr("paying_title"),
                 statusText=tr("checking_status", wallet=wallet_name),
-                detailText=tr("checking_detail", amount=amount_text, item=item),
+                detailText=detail,
             )
-        elif phase == PurchasePhase.PAYING:
+        elif phase == PayingPhase.PAYING:
             view.update(
                 title=tr("paying_title"),
-                statusText=tr("paying_status", amount=amount_text, wallet=wallet_name),
+                statusText=tr("paying_status", amount=amount, wallet=wallet_name),
                 detailText=tr("paying_detail", item=item),
             )
-        elif phase == PurchasePhase.SUCCEEDED and latest is not None:
-            when = latest.paid_at or latest.created_at
-            account = f" · {latest.account}" if latest.account else ""
+        elif phase == PayingPhase.SUCCEEDED and snapshot is not None and snapshot.receipt:
+            receipt = snapshot.receipt
+            paid_with = WALLET_RULES[receipt.wallet].display_name
+            if receipt.account:
+                paid_with += f" · {receipt.account}"
             view.update(
                 title=tr("receipt_title"),
                 receiptRows=[
-                    {"key": "item", "label": tr("receipt_item"), "value": latest.item},
-                    {"key": "amount", "label": tr("receipt_amount"), "value": amount_text},
-                    {"key": "wallet", "label": tr("receipt_wallet"),
-                     "value": wallet_name + account},
-                    {"key": "order", "label": tr("receipt_order"), "value": latest.order_ref},
+                    {"key": "item", "label": tr("receipt_item"), "value": receipt.item},
+                    {"key": "amount", "label": tr("receipt_amount"),
+                     "value": format_amount(receipt.amount, app.lang)},
+                    {"key": "wallet", "label": tr("receipt_wallet"), "value": paid_with},
+                    {"key": "order", "label": tr("receipt_order"), "value": receipt.order_ref},
                     {"key": "time", "label": tr("receipt_time"),
-                     "value": format_time(when, app.lang, app.timezone)},
+                     "value": format_time(receipt.paid_at, app.lang, app.timezone)},
                 ],
             )
         if self._failure is not None:
@@ -282,7 +335,7 @@ class PurchaseModel(ViewModel):
                 FailureAction.RETRY: tr("fail_action_retry"),
                 FailureAction.STORE: tr("back_to_store"),
             }
-            params = {"wallet": wallet_name, "item": item}
+            params = {"wallet": wallet_name, "item": item, "amount": amount}
             view.update(
                 failureTitle=tr(failure.title, **params),
                 failureReason=tr(failure.reason, **params),

@@ -16,6 +16,8 @@ from PySide6.QtCore import (
     Signal,
 )
 
+from tvclient.app.qtcompat import emit
+
 __all__ = ["RowsModel"]
 
 _USER = int(Qt.ItemDataRole.UserRole)
@@ -81,9 +83,9 @@ class RowsModel(QAbstractListModel):
             changed = [i for i, (a, b) in enumerate(zip(self._rows, new, strict=True)) if a != b]
             self._rows = new
             if changed:
-                self.dataChanged.emit(self.index(min(changed)), self.index(max(changed)))
+                emit(self.dataChanged, self.index(min(changed)), self.index(max(changed)))
             return
         self.beginResetModel()
         self._rows = new
         self.endResetModel()
-        self.countChanged.emit()
+        emit(self.countChanged)

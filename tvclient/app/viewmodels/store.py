@@ -6,13 +6,14 @@ import logging
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
 from tvclient.app.catalog_images import catalog_image_source
 from tvclient.app.i18n import format_amount
-from tvclient.app.ports import BackendUnreachable, Product
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.viewmodels.rows import RowsModel
+from tvclient.device.errors import DeviceError
+from tvclient.device.models import Product
 
 if TYPE_CHECKING:
     from tvclient.app.viewmodels.app_model import AppModel
@@ -26,17 +27,17 @@ _log = logging.getLogger(__name__)
 
 
 def price_text(app: AppModel, product: Product) -> str:
-    """The price a tile shows: in the linked wallet's currency, else every price."""
+    """The price a tile shows: in the linked wallet's currency, else every price (one a line)."""
     if app.binding is not None:
         price = product.price_in(app.binding.currency)
         if price is None:
-            return app.tr("price_unavailable", currency=app.binding.currency)
+            return app.t("price_unavailable", currency=app.binding.currency)
         return format_amount(price, app.lang)
-    return " · ".join(format_amount(p, app.lang) for p in product.prices)
+    return "\n".join(format_amount(p, app.lang) for p in product.prices)
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class StoreModel(ViewModel):
     """The catalog grid."""
 
@@ -77,8 +78,10 @@ class StoreModel(ViewModel):
 
     def _failed(self, exc: BaseException) -> None:
         self._show(loading=False)
-        if not isinstance(exc, BackendUnreachable):
-            _log.warning("catalog unavailable: %s", exc)
+        if not isinstance(exc, DeviceError):
+            _log.error("catalog failed unexpectedly", exc_info=exc)
+        elif not exc.retryable:
+            _log.warning("catalog refused: %s", exc)
         self._app.connection_model.report(self.load)
 
     def refresh_prices(self) -> None:

@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
-from PySide6.QtQml import QmlElement, QmlUncreatable
+from PySide6.QtQml import QmlElement
 
 from tvclient.app.i18n import format_amount
-from tvclient.app.ports import Product
-from tvclient.app.viewmodels.base import ViewModel, shown
+from tvclient.app.viewmodels.base import ViewModel, shown, uncreatable
 from tvclient.app.viewmodels.rows import RowsModel
+from tvclient.device.models import Product
 from tvclient.money import WALLET_RULES, Wallet
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ __all__ = ["WalletsModel"]
 
 
 @QmlElement
-@QmlUncreatable("Created by the app model.")
+@uncreatable("Created by the app model.")
 class WalletsModel(ViewModel):
     """The wallets a buyer can link, each with its currency (and the wanted item's price)."""
 
@@ -51,7 +51,7 @@ class WalletsModel(ViewModel):
 
     def refresh(self) -> None:
         """Re-render (language changed)."""
-        app, tr = self._app, self._app.tr
+        app, tr = self._app, self._app.t
         rows = []
         for wallet in self._wallets:
             rules = WALLET_RULES[wallet]

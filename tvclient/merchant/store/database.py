@@ -83,7 +83,9 @@ class Database:
             database = parsed.database or ""
             if database and database != ":memory:":
                 Path(database).parent.mkdir(parents=True, exist_ok=True)
-            self._read = create_async_engine(self.url, pool_size=8, max_overflow=8)
+            self._read = create_async_engine(
+                self.url, pool_size=8, max_overflow=24, pool_timeout=60
+            )
             self._write = create_async_engine(self.url, pool_size=1, max_overflow=0)
             _sqlite_setup(self._read, "BEGIN")
             _sqlite_setup(self._write, "BEGIN IMMEDIATE")

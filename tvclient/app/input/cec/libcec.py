@@ -50,6 +50,7 @@ class LibCecSource:
         self._stop = threading.Event()
         self._adapter: str | None = None
         self._lost: str | None = None
+        self._collected = False
         self._lib: Any = None
 
     @property
@@ -59,9 +60,9 @@ class LibCecSource:
 
     @property
     def connecting(self) -> bool:
-        """The worker is still scanning for or opening an adapter."""
+        """An attempt runs (or ended) in the background and `open()` has not collected it yet."""
         with self._lock:
-            return self._worker is not None and self._adapter is None and self._lost is None
+            return self._worker is not None and not self._collected
 
     def unavailable(self) -> str | None:
         """Why libCEC cannot be used: the bindings are not installed."""
@@ -77,12 +78,16 @@ class LibCecSource:
         if self.unavailable() is not None:
             return None
         with self._lock:
-            if self._worker is not None and self._lost is None:
-                return self._adapter  # open, or None while still connecting
+            if self._worker is not None:
+                if self._adapter is None and self._lost is None:
+                    return None  # still scanning or opening
+                if not self._collected:
+                    self._collected = True  # the link sees this outcome exactly once
+                    return self._adapter if self._lost is None else None
+                if self._lost is None:
+                    return self._adapter
             # Never started, or the last attempt failed: try (again).
-            self._adapter = None
-            self._lost = None
-            self._stop.clear()
+            self._reset_locked()
             self._worker = threading.Thread(
                 target=self._run, name="tvclient-libcec", daemon=True
             )
@@ -110,9 +115,7 @@ class LibCecSource:
         if worker is not None and worker is not threading.current_thread():
             worker.join(timeout=5)
         with self._lock:
-            self._worker = None
-            self._adapter = None
-            self._lost = None
+            self._reset_locked()
         lib, self._lib = self._lib, None
         if lib is not None:
             _call(lib, "Close")
@@ -160,6 +163,13 @@ class LibCecSource:
                 with self._lock:
                     self._lost = f"adapter on {port} stopped answering"
                 return
+
+    def _reset_locked(self) -> None:
+        self._stop.clear()
+        self._worker = None
+        self._adapter = None
+        self._lost = None
+        self._collected = False
 
     def _finish(self, adapter: str | None, failure: str | None) -> None:
         with self._lock:

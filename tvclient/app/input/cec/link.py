@@ -41,7 +41,7 @@ class CecLink:
         self._conn: _Connection | None = None
         self._next_attempt: float | None = None
         self._told_absent = False
-        self._report_pending = False
+        self._waiting: list[CecSource] = []
         self._reasons: dict[str, str] = {}
 
     @property
@@ -85,12 +85,13 @@ class CecLink:
         self._conn = None
 
     def _connect(self, at: float) -> None:
-        connecting = [source for source in self._sources if source.connecting]
+        # Sources opening in the background are asked every tick until they finish.
+        waiting = [s for s in self._sources if s.connecting or s in self._waiting]
         if self._next_attempt is None or at >= self._next_attempt:
             self._next_attempt = at + self._retry
             candidates: Sequence[CecSource] = self._sources
-        elif connecting or self._report_pending:
-            candidates = connecting  # only ask the ones opening in the background
+        elif waiting:
+            candidates = waiting
         else:
             return
         for source in candidates:
@@ -108,11 +109,11 @@ class CecLink:
                 source, adapter, CecKeyTracker(f"cec:{adapter}", self._release_timeout)
             )
             self._told_absent = False
-            self._report_pending = False
+            self._waiting = []
             _log.info("HDMI-CEC remote connected: %s (%s)", adapter, source.name)
             return
-        self._report_pending = any(source.connecting for source in self._sources)
-        if not self._report_pending and not self._told_absent:
+        self._waiting = [source for source in self._sources if source.connecting]
+        if not self._waiting and not self._told_absent:
             self._told_absent = True
             reasons = [
                 f"{name}: {'no adapter found' if why == 'opening' else why}"

@@ -23,6 +23,7 @@ __all__ = ["AXIS_MAX", "GamepadNavigator", "PadAxis", "PadButton", "PadTiming", 
 AXIS_MAX = 32767
 _STICK = -1  # control id of the left stick in the held table
 _HYSTERESIS = 0.8  # a pushed stick counts as released only below 80 % of the push threshold
+_EPSILON = 1e-6  # sums of float intervals land a hair late; a tick on time still counts
 
 
 class PadButton(IntEnum):
@@ -157,7 +158,7 @@ class GamepadNavigator:
         events: list[InputEvent] = []
         interval = self._timing.repeat
         for (pad, _), held in self._held.items():
-            if held.next_repeat is None or at < held.next_repeat:
+            if held.next_repeat is None or at < held.next_repeat - _EPSILON:
                 continue
             events.append(self._event(held.action, Phase.REPEAT, pad, at))
             # Keep a steady cadence; after a stall resume from now rather than burst.

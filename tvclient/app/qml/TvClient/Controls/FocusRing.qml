@@ -5,6 +5,8 @@ Rectangle {
     id: ring
     property bool shown: false
     property real innerRadius: Theme.radius
+    readonly property int thickness: border.width
+    readonly property color ringColor: border.color
     anchors.fill: parent
     anchors.margins: -(Theme.focusGap + Theme.focusRing)
     radius: innerRadius + Theme.focusGap + Theme.focusRing

@@ -17,6 +17,9 @@ Navigable {
         color: !button.available ? Theme.surface
              : button.primary ? (button.highlighted ? Theme.primaryFocus : Theme.primary)
              : (button.highlighted ? Theme.surfaceFocus : Theme.surface)
+        // An outline keeps a secondary button visible on a panel of its own colour.
+        border.width: button.primary ? 0 : Theme.u(2)
+        border.color: Theme.outline
     }
     UiText {
         id: label

@@ -9,8 +9,8 @@ Navigable {
     property string imageSource
     property string placeholder: title.length > 0 ? title.charAt(0) : ""
 
-    implicitWidth: Theme.u(256)
-    implicitHeight: Theme.u(252)
+    implicitWidth: Theme.u(254)
+    implicitHeight: Theme.u(238)
 
     Rectangle {
         id: card
@@ -22,7 +22,7 @@ Navigable {
         Rectangle {
             id: art
             anchors { left: parent.left; right: parent.right; top: parent.top }
-            height: Math.round(width * 9 / 16)
+            height: Math.round(width / 2)
             radius: tile.radius
             color: "#33465c"
             UiText {
@@ -46,7 +46,7 @@ Navigable {
         UiText {
             id: titleText
             anchors { left: parent.left; right: parent.right; top: art.bottom }
-            anchors.margins: Theme.u(14)
+            anchors.margins: Theme.u(12)
             text: tile.title
             font.pixelSize: Theme.fontBody
             maximumLineCount: 1
@@ -54,14 +54,15 @@ Navigable {
         }
         UiText {
             anchors { left: parent.left; right: parent.right; top: titleText.bottom }
-            anchors.leftMargin: Theme.u(14)
-            anchors.rightMargin: Theme.u(14)
-            anchors.topMargin: Theme.u(4)
+            anchors.leftMargin: Theme.u(12)
+            anchors.rightMargin: Theme.u(12)
+            anchors.topMargin: Theme.u(2)
             text: tile.subtitle
-            font.pixelSize: Theme.fontBody
+            font.pixelSize: Theme.fontSmall
             font.bold: true
             color: Theme.success
-            maximumLineCount: 1
+            lineHeight: 1.05
+            maximumLineCount: 2
             elide: Text.ElideRight
         }
     }

@@ -13,7 +13,7 @@ FocusScope {
     // Item views set this for their current delegate; plain controls follow their own focus.
     property bool highlighted: activeFocus
     property real radius: Theme.radius
-    property real focusScale: Theme.focusScale
+    property real focusScale: Math.min(Theme.focusScale, 1 + 2 * Theme.focusGrowth / Math.max(width, 1))
 
     activeFocusOnTab: true
     z: highlighted ? 2 : 0

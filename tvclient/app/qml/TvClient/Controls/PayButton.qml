@@ -15,12 +15,14 @@ FocusScope {
     // `pointer` is true for touch and mouse, false for OK from any remote or keyboard.
     signal pressed(bool pointer)
     signal released(bool pointer)
+    // Focus left mid-press: that press must not pay when it ends somewhere else.
+    signal abandoned()
 
     implicitHeight: Theme.u(96)
     implicitWidth: Math.max(Theme.u(420), label.implicitWidth + 2 * Theme.u(40))
     activeFocusOnTab: true
     z: highlighted ? 2 : 0
-    scale: highlighted ? Theme.focusScale : 1.0
+    scale: highlighted ? Math.min(Theme.focusScale, 1 + 2 * Theme.focusGrowth / Math.max(width, 1)) : 1.0
     Behavior on scale { NumberAnimation { duration: Theme.focusAnimation } }
 
     function isOkKey(key: int): bool {
@@ -41,10 +43,13 @@ FocusScope {
         pay.released(false)
     }
 
+    onActiveFocusChanged: if (!activeFocus) pay.abandoned()
+
     MouseArea {
         anchors.fill: parent
         onPressed: { pay.forceActiveFocus(); pay.pressed(true) }
         onReleased: pay.released(true)
+        onCanceled: pay.abandoned()
     }
 
     Rectangle {

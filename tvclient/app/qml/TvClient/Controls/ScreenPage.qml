@@ -26,24 +26,32 @@ FocusScope {
 
         UiText {
             id: titleText
-            anchors { left: parent.left; top: parent.top; right: headerRow.left; rightMargin: Theme.spacing }
+            anchors {
+                left: parent.left; top: parent.top; topMargin: Theme.u(8)
+                right: headerRow.left; rightMargin: Theme.spacing
+            }
             height: Theme.u(64)
             verticalAlignment: Text.AlignVCenter
             text: page.title
             font.pixelSize: Theme.fontTitle
             font.bold: true
+            // Long titles (failure reasons, long product names) shrink before they elide.
+            fontSizeMode: Text.HorizontalFit
+            minimumPixelSize: Theme.fontLarge
+            wrapMode: Text.NoWrap
             maximumLineCount: 1
             elide: Text.ElideRight
         }
         Row {
             id: headerRow
-            anchors { right: parent.right; verticalCenter: titleText.verticalCenter }
+            // Inset so a focused header button keeps its ring inside the safe area.
+            anchors { right: parent.right; rightMargin: Theme.focusMargin; verticalCenter: titleText.verticalCenter }
             spacing: Theme.u(16)
         }
         Item {
             id: body
             anchors { left: parent.left; right: parent.right; top: titleText.bottom; bottom: parent.bottom }
-            anchors.topMargin: Theme.u(20)
+            anchors.topMargin: Theme.u(12)
         }
     }
 }

@@ -30,12 +30,18 @@ QtObject {
     readonly property int focusRing: u(6)
     readonly property int focusKeyline: u(2)
     readonly property int focusGap: u(3)
+    // Growth of a focused control, at most focusGrowth pixels on each side: wide controls
+    // grow less in proportion, so nothing focused ever leaves the safe area.
     readonly property real focusScale: 1.06
+    readonly property int focusGrowth: u(8)
+    // Room a focusable control keeps from the safe area's edge: ring plus growth.
+    readonly property int focusMargin: u(20)
     readonly property int focusAnimation: 90
 
     readonly property color background: "#0b0f14"
     readonly property color surface: "#1b2430"
     readonly property color surfaceFocus: "#2c3a4d"
+    readonly property color outline: "#4a5a6e"
     readonly property color text: "#ffffff"
     readonly property color textDim: "#c5ced8"
     readonly property color textDisabled: "#8a96a3"

@@ -17,8 +17,8 @@ ScreenPage {
 
     Column {
         id: left
-        anchors { left: parent.left; top: parent.top }
-        width: Theme.u(540)
+        anchors { left: parent.left; leftMargin: Theme.focusMargin; top: parent.top }
+        width: Theme.u(520)
         spacing: Theme.u(16)
 
         UiText {
@@ -93,7 +93,11 @@ ScreenPage {
 
     Item {
         id: right
-        anchors { left: left.right; leftMargin: Theme.u(48); right: parent.right; top: parent.top; bottom: parent.bottom }
+        anchors {
+            left: left.right; leftMargin: Theme.u(48)
+            right: parent.right; rightMargin: Theme.focusMargin
+            top: parent.top; bottom: parent.bottom; bottomMargin: Theme.focusMargin
+        }
         UiText {
             id: historyTitle
             text: page.app.texts.account_history_heading
@@ -116,6 +120,8 @@ ScreenPage {
             keyNavigationEnabled: true
             highlightFollowsCurrentItem: true
             model: page.account.history
+            // A model that fills after the view exists leaves no current item; pick the first.
+            onCountChanged: if (count > 0 && currentIndex < 0) currentIndex = 0
             KeyNavigation.left: walletButton
             delegate: Rectangle {
                 id: entry

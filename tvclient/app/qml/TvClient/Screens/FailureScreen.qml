@@ -14,7 +14,11 @@ ScreenPage {
     header: StatusBadges { app: page.app }
 
     Column {
-        anchors { left: parent.left; right: parent.right; top: parent.top; topMargin: Theme.u(24) }
+        anchors {
+            left: parent.left; leftMargin: Theme.focusMargin
+            right: parent.right; rightMargin: Theme.focusMargin
+            top: parent.top; topMargin: Theme.u(24)
+        }
         spacing: Theme.u(24)
         UiText {
             objectName: "failureReason"

@@ -49,20 +49,35 @@ ScreenPage {
         anchors {
             left: parent.left; right: parent.right; bottom: parent.bottom
             top: notice.visible ? notice.bottom : parent.top
-            topMargin: Theme.u(20)
         }
-        // Room around the tiles so a focused (grown) tile stays inside the safe area.
-        leftMargin: Theme.u(12)
-        topMargin: Theme.u(12)
-        cellWidth: Math.floor((width - Theme.u(24)) / 4)
-        cellHeight: Theme.u(284)
-        clip: false
+        // Room around the tiles so a focused (grown, ringed) tile stays inside the safe area.
+        leftMargin: Theme.focusMargin
+        rightMargin: Theme.focusMargin
+        topMargin: Theme.focusMargin
+        bottomMargin: Theme.focusMargin
+        cellWidth: Math.floor((width - 2 * Theme.focusMargin) / 4)
+        cellHeight: Theme.u(262)
+        clip: true
         focus: true
         keyNavigationEnabled: true
-        highlightFollowsCurrentItem: false
         model: page.store.products
+        // A model that fills after the view exists leaves no current item; pick the first.
+        onCountChanged: if (count > 0 && currentIndex < 0) currentIndex = 0
         KeyNavigation.up: accountButton
         KeyNavigation.priority: KeyNavigation.AfterItem
+
+        // Down into a shorter last row lands on its last tile instead of doing nothing.
+        readonly property int columns: Math.max(1, Math.floor((width - leftMargin - rightMargin) / cellWidth))
+        Keys.onDownPressed: (event) => {
+            const row = Math.floor(currentIndex / columns)
+            const lastRow = Math.floor((count - 1) / columns)
+            if (currentIndex + columns < count)
+                moveCurrentIndexDown()
+            else if (row < lastRow)
+                currentIndex = count - 1
+            else
+                event.accepted = false
+        }
 
         delegate: FocusScope {
             id: cell
@@ -73,6 +88,9 @@ ScreenPage {
             required property string imageSource
             width: grid.cellWidth
             height: grid.cellHeight
+            // The view only hands focus to a current item it creates; keep it on the current
+            // one when the catalog arrives after the screen.
+            focus: GridView.isCurrentItem
             NavTile {
                 objectName: "tile_" + cell.productId
                 anchors.fill: parent

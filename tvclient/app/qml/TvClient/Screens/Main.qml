@@ -17,6 +17,7 @@ Window {
     title: window.app.windowTitle
 
     Binding { target: Theme; property: "scale"; value: Math.max(0.25, window.height / 720) }
+    onActiveChanged: if (active) restoreFocus()
     Binding { target: Theme; property: "fontFamily"; value: window.app.fontFamily }
 
     function screen(name: string): Component {
@@ -68,6 +69,7 @@ Window {
                 if (!event.isAutoRepeat)
                     window.app.menu()
                 break
+            case Qt.Key_HomePage:
             case Qt.Key_Home:
                 event.accepted = true
                 if (!event.isAutoRepeat)
@@ -99,7 +101,7 @@ Window {
 
         Connections {
             target: window.app.nav
-            function onChanged(op: string, screens: list<string>) {
+            function onChanged(op: string, screens: var) {
                 if (op === "push")
                     stack.push(window.screen(screens[0]))
                 else if (op === "pop")

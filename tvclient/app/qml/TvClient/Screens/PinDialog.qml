@@ -1,64 +1,132 @@
+pragma ComponentBehavior: Bound
 import QtQuick
 import TvClient.Controls
 import TvClient.Models
 
-// Asks for the 4-digit purchase PIN (to pay, or to change the PIN). Back cancels it.
+// The purchase PIN: boxes for the digits typed and a 3×4 pad. Digits come from the number keys
+// or from the pad (arrows + OK); Back deletes a digit, then cancels. The input layer's pad
+// model decides what each key does; this only draws it.
 FocusScope {
     id: dialog
     required property PinModel model
     readonly property bool open: model.open
+    readonly property var pad: model.pad
 
     anchors.fill: parent
     visible: open
     z: 90
-    onOpenChanged: if (open) pad.clear()
+
+    Keys.onPressed: (event) => {
+        if (dialog.pad)
+            event.accepted = dialog.pad.handleKey(event.key)
+    }
 
     Rectangle { anchors.fill: parent; color: Theme.scrim }
     MouseArea { anchors.fill: parent }
 
     Rectangle {
         anchors.centerIn: parent
-        width: Math.min(parent.width - 2 * Theme.safeX, Theme.u(760))
-        height: column.implicitHeight + 2 * Theme.u(40)
+        width: Math.min(parent.width - 2 * Theme.safeX, Theme.u(920))
+        height: Math.min(parent.height - 2 * Theme.safeY, content.implicitHeight + 2 * Theme.u(32))
         radius: Theme.radius * 2
         color: Theme.surface
         border.width: Theme.u(2)
         border.color: Theme.textDim
-        Column {
-            id: column
-            anchors { left: parent.left; right: parent.right; top: parent.top; margins: Theme.u(40) }
-            spacing: Theme.u(24)
-            UiText {
-                width: parent.width
-                text: dialog.model.title
-                font.pixelSize: Theme.fontLarge
-                font.bold: true
+
+        Row {
+            id: content
+            anchors { fill: parent; margins: Theme.u(32) }
+            spacing: Theme.u(40)
+
+            Column {
+                id: words
+                width: parent.width - grid.width - parent.spacing
+                spacing: Theme.u(18)
+                UiText {
+                    width: parent.width
+                    text: dialog.model.title
+                    font.pixelSize: Theme.fontLarge
+                    font.bold: true
+                }
+                UiText {
+                    width: parent.width
+                    text: dialog.model.message
+                    color: Theme.textDim
+                    visible: text.length > 0
+                }
+                UiText {
+                    objectName: "pinStep"
+                    width: parent.width
+                    text: dialog.model.stepText
+                    visible: text.length > 0
+                }
+                Row {
+                    objectName: "pinBoxes"
+                    spacing: Theme.u(14)
+                    Repeater {
+                        model: dialog.pad ? dialog.pad.length : 0
+                        Rectangle {
+                            required property int index
+                            width: Theme.u(56)
+                            height: Theme.u(68)
+                            radius: Theme.radius
+                            color: Theme.background
+                            border.width: Theme.u(2)
+                            border.color: Theme.textDim
+                            UiText {
+                                anchors.centerIn: parent
+                                text: dialog.pad && parent.index < dialog.pad.entered ? "\u25CF" : ""
+                                font.pixelSize: Theme.fontLarge
+                            }
+                        }
+                    }
+                }
+                UiText {
+                    objectName: "pinError"
+                    width: parent.width
+                    text: dialog.model.errorText
+                    visible: text.length > 0
+                    color: Theme.danger
+                }
+                UiText {
+                    width: parent.width
+                    text: dialog.model.hint
+                    color: Theme.textDim
+                    font.pixelSize: Theme.fontSmall
+                }
             }
-            UiText {
-                width: parent.width
-                text: dialog.model.message
-                color: Theme.textDim
-                visible: text.length > 0
-            }
-            PinPad {
-                id: pad
-                objectName: "pinPad"
-                anchors.horizontalCenter: parent.horizontalCenter
-                focus: true
-                onSubmitted: (pin) => dialog.model.submit(pin)
-            }
-            UiText {
-                objectName: "pinError"
-                width: parent.width
-                text: dialog.model.error
-                color: Theme.danger
-                visible: text.length > 0
-            }
-            UiText {
-                width: parent.width
-                text: dialog.model.hint
-                color: Theme.textDim
-                font.pixelSize: Theme.fontSmall
+
+            Grid {
+                id: grid
+                objectName: "pinGrid"
+                columns: 3
+                spacing: Theme.u(14)
+                Repeater {
+                    model: dialog.model.keyLabels
+                    Rectangle {
+                        id: key
+                        required property int index
+                        required property string modelData
+                        readonly property bool current: dialog.pad !== null && dialog.pad.focusIndex === index
+                        width: Theme.u(84)
+                        height: Theme.u(64)
+                        radius: Theme.radius
+                        color: current ? Theme.surfaceFocus : Theme.background
+                        border.width: current ? Theme.focusRing : Theme.u(2)
+                        border.color: current ? Theme.focus : Theme.textDim
+                        scale: current ? Theme.focusScale : 1
+                        UiText {
+                            anchors.centerIn: parent
+                            text: key.modelData
+                            font.pixelSize: Theme.fontLarge
+                            font.bold: key.current
+                        }
+                        MouseArea {
+                            anchors.fill: parent
+                            onClicked: if (dialog.pad) dialog.pad.activate(key.index)
+                        }
+                    }
+                }
             }
         }
     }

@@ -63,14 +63,18 @@ ScreenPage {
 
     Column {
         id: right
-        anchors { left: left.right; leftMargin: Theme.u(56); right: parent.right; top: parent.top }
+        anchors {
+            left: left.right; leftMargin: Theme.u(56)
+            right: parent.right; rightMargin: Theme.focusMargin
+            top: parent.top
+        }
         spacing: Theme.u(14)
 
         UiText {
             objectName: "priceText"
             width: parent.width
             text: page.product.priceText
-            font.pixelSize: Theme.fontHuge
+            font.pixelSize: page.product.bound ? Theme.fontHuge : Theme.fontTitle
             font.bold: true
         }
         UiText {
@@ -114,6 +118,7 @@ ScreenPage {
             holdProgress: page.product.payGuard ? page.product.payGuard.holdProgress : 0
             onPressed: (pointer) => page.product.payPressed(pointer)
             onReleased: (pointer) => page.product.payReleased(pointer)
+            onAbandoned: page.product.payAbandoned()
             KeyNavigation.down: backButton
         }
         NavButton {
@@ -127,7 +132,9 @@ ScreenPage {
             KeyNavigation.down: backButton
         }
         UiText {
+            objectName: "payHint"
             width: parent.width
+            topPadding: Theme.u(6)
             text: page.product.payHint
             visible: text.length > 0
             color: Theme.textDim

@@ -12,8 +12,17 @@ ScreenPage {
 
     screenName: "scan"
     title: bind.title
-    initialFocus: renewButton
+    initialFocus: cancelButton
     header: StatusBadges { app: page.app; showWallet: false }
+
+    // A lapsed code puts "Get a new code" under the buyer's thumb.
+    Connections {
+        target: page.bind
+        function onViewChanged() {
+            if (page.bind.phase === "expired" && !renewButton.activeFocus)
+                renewButton.forceActiveFocus()
+        }
+    }
 
     Rectangle {
         id: qrFrame
@@ -114,8 +123,8 @@ ScreenPage {
                 id: renewButton
                 objectName: "renewButton"
                 text: page.app.texts.scan_new_code
-                primary: page.bind.phase === "expired"
-                available: page.bind.phase === "expired" || page.bind.phase === "waiting"
+                primary: true
+                visible: page.bind.phase === "expired"
                 onActivated: page.bind.renew()
                 KeyNavigation.right: cancelButton
             }
@@ -124,7 +133,7 @@ ScreenPage {
                 objectName: "cancelButton"
                 text: page.app.texts.cancel_button
                 onActivated: page.app.back()
-                KeyNavigation.left: renewButton
+                KeyNavigation.left: renewButton.visible ? renewButton : null
             }
         }
     }

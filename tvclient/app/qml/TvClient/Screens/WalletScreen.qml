@@ -34,6 +34,8 @@ ScreenPage {
         keyNavigationEnabled: true
         highlightFollowsCurrentItem: false
         model: page.wallets.options
+        // A model that fills after the view exists leaves no current item; pick the first.
+        onCountChanged: if (count > 0 && currentIndex < 0) currentIndex = 0
         delegate: FocusScope {
             id: option
             required property int index
