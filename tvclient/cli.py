@@ -8,12 +8,21 @@ so a device installed without the `server` extra still runs `tvclient --backend 
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import sys
 from collections.abc import Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tvclient import __version__
+from tvclient.clock import Clock, SystemClock
 
-__all__ = ["build_parser", "main"]
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
+
+    from tvclient.app.services import AppServices
+
+__all__ = ["build_device", "build_parser", "demo_data_dir", "main", "run_device"]
 
 _SUBCOMMANDS = ("merchant", "sandbox", "doctor")
 
@@ -58,9 +67,139 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args and args[0] in _SUBCOMMANDS:
         return _run_subcommand(args[0], args[1:])
     options = build_parser().parse_args(args)
-    from tvclient.launch import run_device
+    if options.booth:
+        from tvclient.booth.run import run_booth
 
+        return run_booth(options)
+    if options.self_test:
+        from tvclient.booth.selftest import run_self_test
+
+        return run_self_test(options)
     return run_device(options)
+
+
+def _local_timezone() -> dt.tzinfo:
+    return dt.datetime.now().astimezone().tzinfo or dt.UTC
+
+
+def build_device(
+    backend_url: str,
+    *,
+    demo: bool,
+    settings_path: Path | None = None,
+    clock: Clock | None = None,
+    keyring_backend: KeyringBackend | None = None,
+) -> AppServices:
+    """Wire the device core and its safety guards for one backend (what the app drives)."""
+    import platform
+
+    import httpx
+
+    from tvclient.app.services import AppServices
+    from tvclient.device.account import AccountService, DeviceInfo
+    from tvclient.device.client import MerchantClient
+    from tvclient.device.intents import IntentStore
+    from tvclient.device.safety.cap import SpendingCap
+    from tvclient.device.safety.pin import PinGuard
+    from tvclient.device.safety.settings import SafetySettings
+    from tvclient.device.settings import (
+        KeyringFallback,
+        LanguagePreference,
+        SettingsStore,
+        default_settings_path,
+    )
+    from tvclient.device.vault import BindingVault, SecretFile, default_fallback_path
+
+    # The input layer and the Pay guard measure human timings (150 ms repeats, 1 s holds), so the
+    # device always runs on the real clock, whatever clock the sandbox uses.
+    clock = clock or SystemClock()
+    store = SettingsStore(settings_path or default_settings_path())
+    settings = store.read()
+    http = httpx.AsyncClient()
+    client = MerchantClient(http, backend_url, language=settings.language or "en")
+    fallback = (
+        SecretFile(default_fallback_path())
+        if settings.keyring_fallback is KeyringFallback.FILE
+        else None
+    )
+    vault = BindingVault(backend_url, keyring_backend=keyring_backend, fallback=fallback)
+    cap = SpendingCap(store, clock, _local_timezone())
+    account = AccountService(
+        client,
+        vault,
+        IntentStore(store),
+        clock,
+        DeviceInfo(
+            name=platform.node() or "tvclient device",
+            platform=f"{platform.system().lower()}-{platform.machine()}",
+            app_version=__version__,
+        ),
+        cap=cap,
+    )
+    safety_settings = SafetySettings.from_mapping(settings.mapping())
+    return AppServices(
+        account=account,
+        clock=clock,
+        pins=PinGuard(store, clock, safety_settings),
+        cap=cap,
+        safety_settings=safety_settings,
+        languages=LanguagePreference(store),
+        demo=demo,
+        input_settings=settings.mapping(),
+        config_dir=store.path.parent,
+        aclose=http.aclose,
+    )
+
+
+def demo_data_dir(given: str | None) -> Path:
+    """Where the embedded demo stack keeps its data (the user data dir unless given)."""
+    if given:
+        return Path(given).expanduser()
+    from platformdirs import user_data_path
+
+    return user_data_path("tvclient") / "demo"
+
+
+def run_device(options: argparse.Namespace) -> int:
+    """`tvclient [--backend URL]`: the device app, on a given backend or the embedded demo."""
+    from tvclient.app.main import run as run_app
+    from tvclient.app.services import AppOptions
+    from tvclient.device.settings import SettingsStore, default_settings_path
+
+    _configure_logging()
+    backend_url = options.backend or SettingsStore(default_settings_path()).read().backend_url
+    app_options = AppOptions(
+        fullscreen=not options.windowed, language=options.language, timezone=_local_timezone()
+    )
+    if backend_url:
+        return run_app(app_options, services=build_device(backend_url, demo=False))
+
+    from tvclient.booth.stack import EmbeddedStack, StackError
+
+    stack = EmbeddedStack(demo_data_dir(options.data_dir))
+    try:
+        urls = stack.start()
+    except StackError as exc:
+        print(f"tvclient: {exc}", file=sys.stderr)
+        return 1
+    try:
+        return run_app(app_options, services=build_device(urls.backend_url, demo=True))
+    finally:
+        stack.stop()
+
+
+def _configure_logging() -> None:
+    import logging
+    import os
+
+    level = os.environ.get("TVCLIENT_LOG_LEVEL", "INFO").upper()
+    logging.basicConfig(
+        level=getattr(logging, level, logging.INFO),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    # One line per HTTP request is noise on a TV; failures are logged by the device core.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _run_subcommand(name: str, argv: list[str]) -> int:
