@@ -1,4 +1,4 @@
-"""OK on Pay to the receipt on screen, and a bind showing on screen, with the real stack on loopback.
+"""OK on Pay to the receipt on screen, and a bind showing on screen, on a loopback stack.
 
 Real processes: `sandbox serve` + `merchant serve` (SQLite) on 127.0.0.1, and the app with the
 real device core in this process (offscreen, software renderer).

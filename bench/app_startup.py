@@ -29,7 +29,10 @@ BARE_QML = b"""
 import QtQuick
 Window {
     width: 1280; height: 720; visible: true; color: "#0b0f14"
-    Rectangle { objectName: "target"; focus: true; x: 100; y: 100; width: 256; height: 238; color: "#1b2430" }
+    Rectangle {
+        objectName: "target"; focus: true
+        x: 100; y: 100; width: 256; height: 238; color: "#1b2430"
+    }
 }
 """
 
@@ -75,10 +78,12 @@ def child(kind: str) -> None:
         shell.show()
 
         def ready() -> bool:
-            focus = window.activeFocusItem()
+            focus: QQuickItem | None = window.activeFocusItem()
             while focus is not None and not focus.objectName():
                 focus = focus.parentItem()
-            return focus is not None and focus.objectName().startswith("tile_")
+            if focus is None:
+                return False
+            return focus.objectName().startswith("tile_")
 
     loop = QEventLoop()
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import io
 import itertools
 import json
 import re
@@ -74,21 +73,30 @@ _COLOURS = [(201, 74, 74), (54, 124, 201), (88, 166, 92), (160, 92, 190), (214, 
 
 
 def product_image(index: int) -> bytes:
-    """A 480x270 PNG: a diagonal two-colour gradient with a ring (the fake's catalog art)."""
-    from PIL import Image, ImageDraw
+    """A 480x270 PNG: a diagonal two-colour gradient with a ring (the fake's catalog art).
 
-    first = _COLOURS[index % len(_COLOURS)]
-    second = tuple(max(0, c - 90) for c in first)
-    image = Image.new("RGB", (480, 270), first)
-    draw = ImageDraw.Draw(image)
-    for x in range(0, 480 + 300, 4):
-        t = x / (480 + 300)
-        colour = tuple(int(a + (b - a) * t) for a, b in zip(first, second, strict=True))
-        draw.polygon([(x, -1), (x + 6, -1), (x + 6 - 290, 290), (x - 290, 290)], fill=colour)
-    draw.ellipse((330, 40, 440, 150), outline=(255, 255, 255), width=8)
-    out = io.BytesIO()
-    image.save(out, format="PNG")
-    return out.getvalue()
+    Drawn with Qt (already loaded by the app), so the fake adds no imaging library of its own
+    to the app's process (the memory benchmark measures that process).
+    """
+    from PySide6.QtCore import QBuffer, QByteArray, QIODevice, QPointF
+    from PySide6.QtGui import QColor, QImage, QLinearGradient, QPainter, QPen
+
+    first = QColor(*_COLOURS[index % len(_COLOURS)])
+    image = QImage(480, 270, QImage.Format.Format_RGB32)
+    painter = QPainter(image)
+    gradient = QLinearGradient(QPointF(0, 0), QPointF(480, 270))
+    gradient.setColorAt(0, first)
+    gradient.setColorAt(1, first.darker(260))
+    painter.fillRect(image.rect(), gradient)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    painter.setPen(QPen(QColor("white"), 8))
+    painter.drawEllipse(330, 40, 110, 110)
+    painter.end()
+    data = QByteArray()
+    buffer = QBuffer(data)
+    buffer.open(QIODevice.OpenModeFlag.WriteOnly)
+    image.save(buffer, b"PNG")
+    return bytes(data.data())
 
 
 def _iso(moment: dt.datetime) -> str:

@@ -120,7 +120,7 @@ class Stage:
         """The screen on show."""
         return self.shell.model.navigator.top.value
 
-    def settle(self, ms: int = 250) -> None:
+    def settle(self, ms: int = 180) -> None:
         """Let transitions end and pictures load."""
         wait(ms)
         stack = self.shell.find("stack")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shiboken6
 from PySide6.QtCore import QRectF
 from PySide6.QtQuick import QQuickItem
 from pytestqt.qtbot import QtBot
@@ -51,8 +52,8 @@ def check(stage: Stage, name: str, problems: list[str]) -> None:
     layer = _active_layer(stage)
     viewport = QRectF(0, 0, width, height)
     before = window.activeFocusItem()
-    for item in items_under(layer):
-        if not _shown(item, layer):
+    for item in list(items_under(layer)):
+        if not shiboken6.isValid(item) or not _shown(item, layer):
             continue
         kind = item.metaObject().className()
         rect = _scene_rect(item)
@@ -70,9 +71,12 @@ def check(stage: Stage, name: str, problems: list[str]) -> None:
                 problems.append(f"{name}: {item.objectName() or kind} is {item.height()}px high")
             item.forceActiveFocus()
             wait(130)  # the focus growth animation
+            if not shiboken6.isValid(item):
+                continue  # a transition took it away meanwhile
             ring = next(
                 (c for c in item.childItems()
-                 if c.metaObject().className().startswith("FocusRing") and c.isVisible()),
+                 if shiboken6.isValid(c)
+                 and c.metaObject().className().startswith("FocusRing") and c.isVisible()),
                 None,
             )
             bounds = _scene_rect(ring) if ring is not None else _scene_rect(item)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import signal
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -25,7 +25,14 @@ def run(options: AppOptions, *, services: AppServices, argv: Sequence[str] | Non
     The caller wires `services` (device core, clock, PIN, cap, settings); nothing device-side is
     built here. Returns 0 on a normal exit, 1 when the scene cannot start.
     """
-    install_qt_logging()
+    restore_logging = install_qt_logging()
+    try:
+        return _run(options, services, argv)
+    finally:
+        restore_logging()
+
+
+def _run(options: AppOptions, services: AppServices, argv: Sequence[str] | None) -> int:
     existing = QCoreApplication.instance()
     app = existing if isinstance(existing, QGuiApplication) else None
     if app is None:
@@ -39,23 +46,37 @@ def run(options: AppOptions, *, services: AppServices, argv: Sequence[str] | Non
         return 1
     shell.model.quitRequested.connect(app.quit)
     app.aboutToQuit.connect(shell.close)
-    _quit_on_signals(app)
-    shell.show()
-    code = app.exec()
-    shell.close()
+    restore_signals = _quit_on_signals(app)
+    try:
+        shell.show()
+        code = app.exec()
+    finally:
+        shell.close()
+        restore_signals()
     return int(code)
 
 
-def _quit_on_signals(app: QGuiApplication) -> None:
-    """SIGINT/SIGTERM end the event loop cleanly (Python handlers need the loop to wake up)."""
+def _quit_on_signals(app: QGuiApplication) -> Callable[[], None]:
+    """SIGINT/SIGTERM end the event loop cleanly; returns a function restoring the old handlers.
+
+    Python runs signal handlers only between bytecodes, so a timer wakes the interpreter up
+    while Qt's loop waits.
+    """
 
     def _quit(signum: int, _frame: object) -> None:
         _log.info("signal %d: closing", signum)
         app.quit()
 
-    signal.signal(signal.SIGINT, _quit)
-    signal.signal(signal.SIGTERM, _quit)
+    previous = {sig: signal.signal(sig, _quit) for sig in (signal.SIGINT, signal.SIGTERM)}
     waker = QTimer(app)
     waker.setInterval(250)
     waker.timeout.connect(lambda: None)
     waker.start()
+
+    def restore() -> None:
+        waker.stop()
+        waker.deleteLater()
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+    return restore

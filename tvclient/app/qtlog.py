@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 
 from PySide6.QtCore import QMessageLogContext, QtMsgType, qInstallMessageHandler
 
 __all__ = ["install_qt_logging"]
+
+Handler = Callable[[QtMsgType, QMessageLogContext, str], None] | None
 
 _log = logging.getLogger("tvclient.qt")
 
@@ -24,6 +27,11 @@ def _handler(kind: QtMsgType, context: QMessageLogContext, message: str) -> None
     _log.log(_LEVELS.get(kind, logging.WARNING), "%s%s", message, where)
 
 
-def install_qt_logging() -> None:
-    """Send every Qt message to the `tvclient.qt` logger (the app's log, not bare stderr)."""
-    qInstallMessageHandler(_handler)
+def install_qt_logging() -> Callable[[], None]:
+    """Send every Qt message to the `tvclient.qt` logger; returns a function that undoes it."""
+    previous: Handler = qInstallMessageHandler(_handler)
+
+    def restore() -> None:
+        qInstallMessageHandler(previous)
+
+    return restore
