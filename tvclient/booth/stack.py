@@ -10,6 +10,7 @@ the sandbox keeps its keys, client, buyers and ledger; the backend keeps its SQL
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import socket
 import threading
@@ -175,6 +176,11 @@ class EmbeddedStack:
             wallet_url=settings.public_base_url or sandbox_url,
             operator_token=operator_token,
         )
+        # Lets `tvclient sandbox approve --demo` find this sandbox (no secret in it: the operator
+        # token stays in the sandbox's database).
+        record = {"backend_url": backend_url, "sandbox_url": self.urls.sandbox_url,
+                  "wallet_url": self.urls.wallet_url}
+        (self._data_dir / "stack.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         _log.info("demo stack: backend %s, sandbox %s", backend_url, sandbox_url)
         return self.urls
 
@@ -208,6 +214,7 @@ class EmbeddedStack:
 
     def stop(self, timeout: float = 30.0) -> None:
         """Stop both servers (in-flight requests finish) and wait for the thread."""
+        (self._data_dir / "stack.json").unlink(missing_ok=True)
         for server in self._servers:
             server.should_exit = True
         if self._thread is not None:

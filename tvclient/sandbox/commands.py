@@ -90,7 +90,14 @@ def _populate(parser: argparse.ArgumentParser) -> None:
     approve = sub.add_parser("approve", help="answer a pending QR as a test buyer")
     approve.add_argument("--url", default=_env("URL", f"http://{DEFAULT_HOST}:{DEFAULT_PORT}"),
                          help="the sandbox's base URL")
-    approve.add_argument("code_value", metavar="CODE_VALUE", help="the QR's text")
+    approve.add_argument("code_value", metavar="CODE_VALUE", nargs="?",
+                         help="the QR's text (omit with --newest)")
+    approve.add_argument("--newest", action="store_true",
+                         help="answer the newest pending QR (needs the operator token: --data)")
+    approve.add_argument("--data", type=Path, default=_env("DATA"),
+                         help="data dir holding the operator token (for --newest)")
+    approve.add_argument("--demo", action="store_true",
+                         help="the sandbox of the running `tvclient` demo stack (implies --newest)")
     approve.add_argument("--buyer", help="test buyer ID (default: the wallet's first buyer)")
     approve.add_argument("--decline", action="store_true", help="decline instead of agree")
     approve.set_defaults(handler=_approve)
@@ -246,10 +253,41 @@ def _serve(args: argparse.Namespace) -> int:
 def _approve(args: argparse.Namespace) -> int:
     from tvclient.sandbox.remote import approve
 
-    result = approve(args.url, args.code_value, buyer=args.buyer, decline=args.decline)
+    code_value = args.code_value
+    if args.demo:
+        located = _demo_sandbox()
+        if located is None:
+            print("approve: no demo stack is running (start `tvclient` first)", file=sys.stderr)
+            return 1
+        args.url, args.data = located
+        args.newest = not code_value
+    if args.newest == bool(code_value):
+        print("approve: give either CODE_VALUE or --newest", file=sys.stderr)
+        return 2
+    if args.newest:
+        with _client(argparse.Namespace(url=args.url, token=None, data=args.data)) as client:
+            pending = client.request("GET", "/qrs?status=PENDING&limit=1")["qrs"]
+        if not pending:
+            print("approve: no QR is waiting to be answered", file=sys.stderr)
+            return 1
+        code_value = pending[0]["codeValue"]
+    result = approve(args.url, code_value, buyer=args.buyer, decline=args.decline)
     verb = "declined" if result["status"] == "DECLINED" else "approved"
     print(f"{verb} for buyer {result['buyerId']} (authState {result['authState']})")
     return 0
+
+
+def _demo_sandbox() -> tuple[str, Path] | None:
+    """The URL and data dir of the demo stack's sandbox, from the file the stack writes."""
+    from platformdirs import user_data_path
+
+    demo = user_data_path("tvclient") / "demo"
+    try:
+        record = json.loads((demo / "stack.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    url = record.get("sandbox_url") if isinstance(record, dict) else None
+    return (url, demo / "sandbox") if isinstance(url, str) else None
 
 
 def _token(args: argparse.Namespace) -> int:
