@@ -84,7 +84,7 @@ def test_real_fonts_on_this_machine() -> None:
 
 
 def test_no_keyring_is_a_failure_with_a_fix() -> None:
-    """keyring's fail backend means the device cannot keep its credential: say how to fix it."""
+    """With no keyring the device cannot keep its credential: the doctor says how to fix it."""
     assert isinstance(keyring.get_keyring(), fail.Keyring)
     findings = doctor.check_keyring()
     assert findings[0].level is Level.FAIL
@@ -113,14 +113,16 @@ def test_input_devices_are_listed() -> None:
     assert any("keyboard" in f.detail.lower() for f in findings)
 
 
-def test_doctor_exit_code_follows_failures(monkeypatch: pytest.MonkeyPatch, capsys) -> None:
+def test_doctor_exit_code_follows_failures(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     """Exit 1 when something must be fixed, and every finding printed."""
     bad = Finding(Level.FAIL, "keyring", "missing", "install it")
-    monkeypatch.setattr(doctor, "collect", lambda args, env: iter([bad]))
+    monkeypatch.setattr(doctor, "collect", lambda _args, _env: iter([bad]))
     assert doctor.run([]) == 1
     assert "fix: install it" in capsys.readouterr().out
     ok = Finding(Level.OK, "display", "fine")
-    monkeypatch.setattr(doctor, "collect", lambda args, env: iter([ok]))
+    monkeypatch.setattr(doctor, "collect", lambda _args, _env: iter([ok]))
     assert doctor.run([]) == 0
 
 

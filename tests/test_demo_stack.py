@@ -1,4 +1,4 @@
-"""The embedded demo stack: real sandbox + merchant servers on loopback, as `tvclient` starts them."""
+"""The embedded demo stack: real sandbox and merchant servers on loopback, as `tvclient` runs."""
 
 from __future__ import annotations
 
@@ -25,6 +25,7 @@ def demo_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 @pytest.fixture
 def stack(demo_home: Path) -> Iterator[StackUrls]:
+    """A running demo stack in the private data dir."""
     running = EmbeddedStack(demo_home)
     urls = running.start()
     yield urls
@@ -38,7 +39,7 @@ def _enrol(client: httpx.Client) -> None:
 
 
 def _approve_with_cli(demo_home: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(  # noqa: S603 - our own command line
+    return subprocess.run(
         [sys.executable, "-m", "tvclient.cli", "sandbox", "approve", "--demo"],
         capture_output=True,
         text=True,
@@ -49,7 +50,7 @@ def _approve_with_cli(demo_home: Path) -> subprocess.CompletedProcess[str]:
 
 
 def test_bind_with_the_approve_command_then_buy(stack: StackUrls, demo_home: Path) -> None:
-    """A demo with no phone: `tvclient sandbox approve --demo` binds the TV, and Pay charges once."""
+    """With no phone, `tvclient sandbox approve --demo` binds the TV; Pay then charges once."""
     record = json.loads((demo_home / "stack.json").read_text())
     assert record["backend_url"] == stack.backend_url
     with httpx.Client(base_url=stack.backend_url, timeout=30) as client:
