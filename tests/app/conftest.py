@@ -98,12 +98,11 @@ def languages() -> MemoryLanguageStore:
     return MemoryLanguageStore("en")
 
 
-@pytest.fixture
-def services(
+def build_services(
     backend: FakeBackend, clock: FakeClock, state: MemoryStateStore, vault: BindingVault,
     *, safety_settings: SafetySettings, languages: MemoryLanguageStore,
 ) -> AppServices:
-    """What run() gets from cli.py, on the fake network and keyring."""
+    """What run() gets from cli.py, on the fake network and keyring (a fresh core each call)."""
     http = httpx.AsyncClient(transport=backend.transport())
     client = MerchantClient(http, BACKEND_URL, language="en")
     cap = SpendingCap(state, clock, HK)
@@ -121,6 +120,17 @@ def services(
         demo=True,
         input_settings={"input.controller_navigation": False, "input.cec": "off"},
         aclose=http.aclose,
+    )
+
+
+@pytest.fixture
+def services(
+    backend: FakeBackend, clock: FakeClock, state: MemoryStateStore, vault: BindingVault,
+    *, safety_settings: SafetySettings, languages: MemoryLanguageStore,
+) -> AppServices:
+    """What run() gets from cli.py, on the fake network and keyring."""
+    return build_services(
+        backend, clock, state, vault, safety_settings=safety_settings, languages=languages
     )
 
 

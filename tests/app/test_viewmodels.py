@@ -83,3 +83,17 @@ def test_bind_model_speaks_in_ready_texts(
         steer(shell, backend.approve)
     assert bind.view("boundAccount") == "Account 62-812****3456"
     assert shell.model.view("badgeText") == "DANA · 62-812****3456"
+
+
+def test_failures_are_signalled_with_code_and_next_step(
+    qtbot: QtBot, linked_shell: AppShell, backend: FakeBackend, clock: FakeClock
+) -> None:
+    """A declined payment emits purchaseFailed(code, next step) besides the Failure screen."""
+    shell = linked_shell
+    backend.purchase_outcome = "INSUFFICIENT_BALANCE"
+    product = shell.model.products[0]
+    price = product.price_in("HKD")
+    assert price is not None
+    with qtbot.waitSignal(shell.model.purchase_model.purchaseFailed, timeout=3000) as failed:
+        shell.model.pay(product, price)
+    assert failed.args == ["INSUFFICIENT_BALANCE", "top_up"]

@@ -10,7 +10,7 @@ import logging
 from pathlib import Path
 
 import shiboken6
-from PySide6.QtCore import QObject, QSize
+from PySide6.QtCore import QLocale, QObject, QSize
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtQml import QQmlApplicationEngine
 from PySide6.QtQuick import QQuickItem, QQuickWindow
@@ -62,7 +62,7 @@ class AppShell:
             services,
             self.worker,
             language=options.language,
-            system_locale=options.system_locale,
+            system_locale=options.system_locale or QLocale.system().name(),
             timezone=options.timezone,
             parent=self.engine,
         )

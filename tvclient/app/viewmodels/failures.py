@@ -33,6 +33,9 @@ class FailureText:
     # The binding is gone (the code saying how): the badge goes and the next purchase asks to
     # link again.
     binding_lost: str | None = None
+    # The stable code and the core's next step, for whoever listens to the failure signals.
+    code: str = ""
+    step: NextStep = NextStep.TRY_LATER
 
 
 _STEP_TEXT: dict[NextStep, str] = {step: f"step_{step.value}" for step in NextStep}
@@ -105,7 +108,8 @@ def purchase_failure(
         code = "NOT_BOUND"
     title, reason = _PURCHASE_WORDS.get(code or "", _PURCHASE_OTHER)
     return FailureText(
-        title, reason, _STEP_TEXT[step], _PURCHASE_ACTION[step], _LOST.get(code or "")
+        title, reason, _STEP_TEXT[step], _PURCHASE_ACTION[step], _LOST.get(code or ""),
+        code=code or "", step=step,
     )
 
 
@@ -114,11 +118,14 @@ def bind_failure(state: str, code: str | None) -> FailureText:
     step = bind_next_step(state, code)
     key = "DECLINED" if state == "DECLINED" else (code or "")
     title, reason = _BIND_WORDS.get(key, _BIND_OTHER)
-    return FailureText(title, reason, _STEP_TEXT[step], _BIND_ACTION[step])
+    return FailureText(
+        title, reason, _STEP_TEXT[step], _BIND_ACTION[step], code=code or state, step=step
+    )
 
 
 def unknown_outcome() -> FailureText:
     """The device can no longer find out how a payment ended: never "failed", see the wallet."""
     return FailureText(
-        "unknown_title", "unknown_reason", _STEP_TEXT[NextStep.CONTACT_WALLET], FailureAction.STORE
+        "unknown_title", "unknown_reason", _STEP_TEXT[NextStep.CONTACT_WALLET], FailureAction.STORE,
+        code="OUTCOME_UNKNOWN", step=NextStep.CONTACT_WALLET,
     )

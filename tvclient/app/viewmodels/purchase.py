@@ -67,6 +67,9 @@ class PurchaseModel(ViewModel):
 
     viewChanged = Signal()
     finished = Signal(str)  # the phase it ended in: "succeeded" or "failed"
+    # Typed failures (code, next step), for the booth's statistics and for tests:
+    purchaseFailed = Signal(str, str)
+    bindFailed = Signal(str, str)
 
     phase = shown(str, "phase", viewChanged)
     title = shown(str, "title", viewChanged)
@@ -228,9 +231,12 @@ class PurchaseModel(ViewModel):
         if failure.binding_lost:
             self._app.set_binding(None)
         self._app.show_outcome(Screen.FAILURE)
-        if not from_bind:
+        if from_bind:
+            emit(self.bindFailed, failure.code, failure.step.value)
+        else:
             self._app.account_model.purchase_finished()
             self._app.product_model.refresh()
+            emit(self.purchaseFailed, failure.code, failure.step.value)
             emit(self.finished, PayingPhase.FAILED)
 
     def show_bind_failure(self, state: str, code: str | None, wallet: Wallet | None) -> None:
