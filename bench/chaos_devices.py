@@ -39,7 +39,7 @@ from tvclient.device.vault import BindingVault
 from tvclient.device.waiting import WaitPolicy
 from tvclient.money import Money, Wallet
 
-__all__ = ["FlakyNetwork", "IntentView", "MemoryKeyring", "SimDevice", "Sandbox"]
+__all__ = ["FlakyNetwork", "IntentView", "MemoryKeyring", "Sandbox", "SimDevice"]
 
 _log = logging.getLogger("chaos.devices")
 
@@ -314,8 +314,9 @@ class SimDevice:
             self.bound_session = final.session_id
 
     def _pick_buyer(self) -> str:
-        names, weights = zip(*BUYERS[self.wallet], strict=True)
-        return str(self._rng.choices(names, weights)[0])
+        names = [name for name, _ in BUYERS[self.wallet]]
+        weights = [weight for _, weight in BUYERS[self.wallet]]
+        return self._rng.choices(names, weights)[0]
 
     # ------------------------------------------------------------------ buying
     async def _product(self) -> tuple[Product, Money] | None:
@@ -327,8 +328,15 @@ class SimDevice:
             "HKD" if self.wallet is Wallet.ALIPAY_HK else "IDR"
         )
         choices = [(p, p.price_in(currency)) for p in self._catalog]
-        priced = [(p, price) for p, price in choices if price is not None]
-        return self._rng.choice(priced) if priced else None
+        priced = sorted(
+            ((p, price) for p, price in choices if price is not None), key=lambda c: c[1].minor
+        )
+        if not priced:
+            return None
+        # Cheap items more often, as on a TV (tips and coins), so the buyers' yearly and daily
+        # caps last a long campaign; dear ones still come up.
+        weights = [40, 25, 20, 10, 5, 5, 5][: len(priced)]
+        return self._rng.choices(priced, weights[: len(priced)] + [5] * (len(priced) - 7))[0]
 
     async def buy(self) -> None:
         """One press of Pay, followed to its end; sometimes the app restarts mid-way."""

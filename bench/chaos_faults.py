@@ -7,7 +7,7 @@ PROCESSING and settle later either way), timeouts with and without the call taki
 out-of-order notifications. Durations are sandbox seconds, so they are drawn in real seconds
 and multiplied by the time scale.
 
-`Killer` SIGKILLs the merchant backend at random moments and starts it again after a random
+`Killer` SIGKILLs a merchant backend at random moments and starts it again after a random
 outage; some restarts arm the backend's test-only crash hook, which kills it right after
 Antom confirms a payment and before the backend records it.
 """
@@ -15,6 +15,7 @@ Antom confirms a payment and before the backend records it.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import random
 import time
 from collections import Counter
@@ -43,7 +44,7 @@ class FaultMenu:
     def _seconds(self, real: float) -> float:
         return round(min(MAX_SANDBOX_SECONDS, real * self.timescale), 3)
 
-    def draw(self, rng: random.Random) -> dict[str, Any]:
+    def draw(self, rng: random.Random) -> dict[str, Any]:  # noqa: PLR0911 - a return per entry
         """One fault, as the operator API takes it."""
         pick = rng.random()
         count = rng.choice((1, 1, 1, 2, 3))
@@ -75,14 +76,33 @@ class FaultMenu:
         if pick < 0.62:
             return {"target": "cancel", "kind": rng.choice(("unknown", "http_error")),
                     "count": count}
-        if pick < 0.76:  # payment notifications: lost, twice, late, out of order
+        if pick < 0.72:  # payment notifications: lost, twice, late, out of order
             return self._notification("notifyPayment", count, rng)
-        if pick < 0.86:
+        if pick < 0.79:
             return self._notification("notifyAuthorization", count, rng)
-        if pick < 0.91:
+        if pick < 0.86:  # refunds: unknown outcomes, timeouts, 5xx, late arrival
+            kind = rng.choice(("unknown", "timeout", "http_error", "latency"))
+            fault = {"target": "refund", "kind": kind, "count": 1}
+            if kind == "unknown":
+                fault["seconds"] = self._seconds(rng.uniform(0.2, 8.0))
+                fault["outcome"] = rng.choice(("success", "success", "fail"))
+            elif kind == "timeout":
+                fault["seconds"] = hold
+                fault["processed"] = rng.random() < 0.6
+            elif kind == "http_error":
+                fault["processed"] = rng.random() < 0.5
+            else:
+                fault["seconds"] = hold
+            return fault
+        if pick < 0.89:
+            return {"target": "inquiryRefund", "kind": rng.choice(("unknown", "http_error")),
+                    "count": count}
+        if pick < 0.92:
+            return self._notification("notifyRefund", count, rng)
+        if pick < 0.95:
             return {"target": "applyToken", "kind": rng.choice(("unknown", "http_error")),
                     "count": 1}
-        if pick < 0.96:
+        if pick < 0.98:
             return {"target": "consult", "kind": rng.choice(("unknown", "http_error")),
                     "count": 1}
         return {"target": "revoke", "kind": rng.choice(("unknown", "http_error")), "count": 1}
@@ -115,21 +135,19 @@ async def inject_faults(
             armed["refused: " + str(exc)[:60]] += 1
         else:
             armed[f"{fault['target']} {fault['kind']}"] += 1
-        try:
+        with contextlib.suppress(TimeoutError):
             await asyncio.wait_for(stop.wait(), rng.uniform(*every))
-        except TimeoutError:
-            pass
 
 
 @dataclass
 class Killer:
-    """SIGKILLs the merchant backend at random moments and starts it again.
+    """SIGKILLs a merchant backend at random moments and starts it again.
 
     Args:
         services: The processes.
         rng: The campaign's seeded random source for kills.
         every: Seconds between kills (uniform).
-        outage: Seconds the backend stays down (uniform).
+        outage: Seconds the killed backend stays down (uniform).
         crash_hook: Chance that a restart arms the crash-after-pay hook.
     """
 
@@ -144,45 +162,46 @@ class Killer:
     events: list[str] = field(default_factory=list)
 
     async def run(self, stop: asyncio.Event, started: float) -> None:
-        """Kill and restart until `stop`; then make sure the backend is up, without the hook."""
+        """Kill and restart until `stop`; then make sure every backend is up, without the hook."""
+        backends = range(self.services.backends)
         next_kill = time.monotonic() + self.rng.uniform(*self.every)
         while not stop.is_set():
-            try:
+            with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(stop.wait(), 0.1)
-            except TimeoutError:
-                pass
-            if self.services.reap_merchant():
-                self.hook_crashes += 1
-                self._log(started, "backend died by the crash hook after a payment succeeded")
-                await self._restart(started)
-                continue
+            for index in backends:
+                if self.services.reap_merchant(index):
+                    self.hook_crashes += 1
+                    self._log(started, f"backend {index} died by the crash hook after a payment"
+                              " succeeded")
+                    await self._restart(index, started)
             if stop.is_set() or time.monotonic() < next_kill:
                 continue
-            self.services.kill_merchant()
+            index = self.rng.randrange(self.services.backends)
+            self.services.kill_merchant(index)
             self.kills += 1
             outage = self.rng.uniform(*self.outage)
-            self._log(started, f"SIGKILL backend (pid gone), down for {outage:.1f} s")
+            self._log(started, f"SIGKILL backend {index}, down for {outage:.1f} s")
             await asyncio.sleep(outage)
-            await self._restart(started)
+            await self._restart(index, started)
             next_kill = time.monotonic() + self.rng.uniform(*self.every)
-        if self.services.reap_merchant():
-            self.hook_crashes += 1
-        if not self.services.merchant_alive or self._hooked():
-            if self.services.merchant_alive:
-                self.services.kill_merchant()
-            await self.services.start_merchant(crash_hook=False)
-            self.restarts += 1
-            self._log(started, "final restart without the crash hook")
+        for index in backends:
+            if self.services.reap_merchant(index):
+                self.hook_crashes += 1
+            if self.services.merchant_alive(index) and self.services.hooked(index):
+                self.services.kill_merchant(index)
+            if not self.services.merchant_alive(index):
+                await self.services.start_merchant(index, crash_hook=False)
+                self.restarts += 1
+                self._log(started, f"final restart of backend {index} without the crash hook")
 
-    def _hooked(self) -> bool:
-        runs = self.services.runs
-        return bool(runs) and runs[-1].crash_hook and runs[-1].ended is None
-
-    async def _restart(self, started: float) -> None:
+    async def _restart(self, index: int, started: float) -> None:
         hook = self.rng.random() < self.crash_hook
-        await self.services.start_merchant(crash_hook=hook)
+        await self.services.start_merchant(index, crash_hook=hook)
         self.restarts += 1
-        self._log(started, "backend restarted" + (" with the crash-after-pay hook" if hook else ""))
+        self._log(
+            started,
+            f"backend {index} restarted" + (" with the crash-after-pay hook" if hook else ""),
+        )
 
     def _log(self, started: float, text: str) -> None:
         line = f"[{time.monotonic() - started:7.1f} s] {text}"

@@ -21,10 +21,22 @@ if TYPE_CHECKING:
     from keyring.backend import KeyringBackend
 
     from tvclient.app.services import AppServices
+    from tvclient.device.settings import SettingsStore
 
-__all__ = ["build_device", "build_parser", "demo_data_dir", "main", "run_device"]
+__all__ = ["build_device", "build_id", "build_parser", "demo_data_dir", "main", "run_device"]
 
 _SUBCOMMANDS = ("merchant", "sandbox", "doctor")
+# Written into packaged builds by scripts/package (commit and date); a source tree has none.
+_BUILD_STAMP = Path(__file__).with_name("_build.txt")
+
+
+def build_id() -> str:
+    """Which build this is: `<commit> <date>` in a packaged build, `source` in a source tree."""
+    try:
+        stamp = _BUILD_STAMP.read_text(encoding="utf-8").strip()
+    except OSError:
+        return "source"
+    return stamp or "source"
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -40,7 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
             "'tvclient sandbox ...' (Antom simulator), 'tvclient doctor' (check this machine)"
         ),
     )
-    parser.add_argument("--version", action="version", version=f"tvclient {__version__}")
+    parser.add_argument(
+        "--version", action="version", version=f"tvclient {__version__} (build {build_id()})"
+    )
     parser.add_argument("--backend", metavar="URL", help="merchant backend to use (no demo stack)")
     parser.add_argument("--booth", action="store_true", help="demo booth (kiosk) mode")
     parser.add_argument(
@@ -58,6 +72,21 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--data-dir", metavar="DIR", help="where the embedded demo stack keeps its data",
     )
+    booth = parser.add_argument_group("demo booth (--booth; see docs/booth.md)")
+    booth.add_argument("--bind-host", metavar="HOST",
+                       help="address the booth's wallet page listens on (default 0.0.0.0)")
+    booth.add_argument("--wallet-port", metavar="PORT", type=int,
+                       help="port of the booth's wallet page, opened by phones (default 8300)")
+    booth.add_argument("--backend-port", metavar="PORT", type=int,
+                       help="loopback port of the booth's merchant backend (default 8301)")
+    booth.add_argument("--public-url", metavar="URL",
+                       help="base URL phones use for the wallet page (default: this machine's "
+                            "LAN address and the wallet port)")
+    booth.add_argument("--reset-after", metavar="SECONDS", type=float,
+                       help="seconds without input before the reset countdown (min 10, "
+                            "default 90)")
+    booth.add_argument("--staff-pin-file", metavar="FILE",
+                       help="file holding the staff PIN (4-8 digits)")
     return parser
 
 
@@ -89,8 +118,13 @@ def build_device(
     settings_path: Path | None = None,
     clock: Clock | None = None,
     keyring_backend: KeyringBackend | None = None,
+    store: SettingsStore | None = None,
 ) -> AppServices:
-    """Wire the device core and its safety guards for one backend (what the app drives)."""
+    """Wire the device core and its safety guards for one backend (what the app drives).
+
+    `store` shares an existing settings store (the booth clears the visitor's PIN, cap and
+    pending purchases in it between visitors); otherwise one is opened at `settings_path`.
+    """
     import platform
 
     import httpx
@@ -113,7 +147,7 @@ def build_device(
     # The input layer and the Pay guard measure human timings (150 ms repeats, 1 s holds), so the
     # device always runs on the real clock, whatever clock the sandbox uses.
     clock = clock or SystemClock()
-    store = SettingsStore(settings_path or default_settings_path())
+    store = store or SettingsStore(settings_path or default_settings_path())
     settings = store.read()
     http = httpx.AsyncClient()
     client = MerchantClient(http, backend_url, language=settings.language or "en")

@@ -72,6 +72,9 @@ class EmbeddedStack:
         sandbox_port: 0 picks a free port.
         public_url: Base URL phones use for the wallet page (default: the sandbox's own URL).
         time_scale: Sandbox seconds per real second (1 for people; tests compress time).
+        backend_port: Loopback port of the merchant backend; 0 picks a free port. The booth
+            fixes it, because the device's keyring entries are named after the backend URL and
+            a restarted booth must find (and revoke) what a crashed run left there.
     """
 
     def __init__(
@@ -82,8 +85,10 @@ class EmbeddedStack:
         sandbox_port: int = 0,
         public_url: str | None = None,
         time_scale: float = 1.0,
+        backend_port: int = 0,
     ) -> None:
         self._data_dir = data_dir
+        self._backend_port = backend_port
         self._sandbox_host = sandbox_host
         self._sandbox_port = sandbox_port
         self._public_url = public_url
@@ -118,7 +123,7 @@ class EmbeddedStack:
 
         self._data_dir.mkdir(parents=True, exist_ok=True)
         sandbox_sock = _listen(self._sandbox_host, self._sandbox_port)
-        merchant_sock = _listen("127.0.0.1", 0)
+        merchant_sock = _listen("127.0.0.1", self._backend_port)
         sandbox_port = sandbox_sock.getsockname()[1]
         merchant_port = merchant_sock.getsockname()[1]
         sandbox_url = _url(self._sandbox_host, sandbox_port)
@@ -145,7 +150,8 @@ class EmbeddedStack:
                 host="127.0.0.1",
                 port=merchant_port,
                 public_url=backend_url,
-                antom_url=_url("127.0.0.1", sandbox_port),
+                # A sandbox bound to one LAN address does not answer on loopback.
+                antom_url=sandbox_url,
                 database=f"sqlite:///{self._data_dir / 'merchant.db'}",
                 allow_loopback_enrolment=True,
             )
@@ -172,7 +178,7 @@ class EmbeddedStack:
             raise StackError(f"demo stack did not start: {self._failure or 'timed out'}")
         self.urls = StackUrls(
             backend_url=backend_url,
-            sandbox_url=_url("127.0.0.1", sandbox_port),
+            sandbox_url=sandbox_url,
             wallet_url=settings.public_base_url or sandbox_url,
             operator_token=operator_token,
         )

@@ -111,16 +111,7 @@ class AfterSale:
                 )
             )
         row = await self._refund(refund_id)
-        body: dict[str, Any] = {
-            "refundRequestId": row["refund_request_id"],
-            "paymentId": purchase["payment_id"],
-            "refundAmount": value.to_wire(),
-            "referenceRefundId": refund_id,
-            "refundNotifyUrl": self._notify_url,
-        }
-        if row["reason"]:
-            body["refundReason"] = row["reason"]
-        reply = await self._antom.call(Api.REFUND, body)
+        reply = await self._antom.call(Api.REFUND, self._refund_body(row, purchase["payment_id"]))
         if reply.succeeded:
             await self._settle_refund(row, RefundState.SUCCEEDED, refund_id=reply.text("refundId"))
         elif reply.failed:
@@ -129,6 +120,19 @@ class AfterSale:
             log.warning("refund %s outcome unknown (%s); inquiring", refund_id, reply.code)
             self._tasks.spawn(self._follow_refund(refund_id), name=f"refund-{refund_id}")
         return await self._refund(refund_id)
+
+    def _refund_body(self, row: Row, payment_id: str) -> dict[str, Any]:
+        """The refund request for a recorded refund (the same bytes of meaning every time)."""
+        body: dict[str, Any] = {
+            "refundRequestId": row["refund_request_id"],
+            "paymentId": payment_id,
+            "refundAmount": Money(int(row["amount_minor"]), row["currency"]).to_wire(),
+            "referenceRefundId": row["id"],
+            "refundNotifyUrl": self._notify_url,
+        }
+        if row["reason"]:
+            body["refundReason"] = row["reason"]
+        return body
 
     async def inquire_refund(self, refund_id: str) -> tuple[Row, str | None]:
         """Ask Antom about a refund (inquiryRefund); returns the row and Antom's refundStatus."""
@@ -146,9 +150,28 @@ class AfterSale:
             and reply.code == "ORDER_NOT_EXIST"
             and row["state"] == RefundState.PROCESSING
         ):
-            # Antom never received it: nothing was refunded.
-            await self._settle_refund(row, RefundState.FAILED, failure="ORDER_NOT_EXIST")
+            # "Not found" is not "never will be": a refund request held up on the way (we
+            # stopped waiting, the network did not take it back) is processed when it
+            # arrives. Marking it FAILED here lost refunds Antom then paid out (found by
+            # bench/chaos.py; tests/reliability/test_refund_late_arrival.py). As with pay,
+            # send the same refund again: Antom deduplicates on refundRequestId, so the late
+            # original and this one refund once, and only Antom's answer to it is final.
+            await self._resend_refund(row)
         return await self._refund(refund_id), status
+
+    async def _resend_refund(self, row: Row) -> None:
+        async with self._db.read() as conn:
+            payment_id = (
+                await conn.execute(
+                    select(purchases.c.payment_id).where(purchases.c.id == row["purchase_id"])
+                )
+            ).scalar_one()
+        log.info("refund %s: Antom has no record; sending it again", row["id"])
+        reply = await self._antom.call(Api.REFUND, self._refund_body(row, payment_id))
+        if reply.succeeded:
+            await self._settle_refund(row, RefundState.SUCCEEDED, refund_id=reply.text("refundId"))
+        elif reply.failed:
+            await self._settle_refund(row, RefundState.FAILED, failure=reply.code)
 
     async def _follow_refund(self, refund_id: str) -> None:
         for delay in _REFUND_INQUIRIES:

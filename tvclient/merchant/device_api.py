@@ -142,7 +142,9 @@ class DeviceApi:
         device_id = await self._device_of(request)
         data = await read_json(request, self.limit)
         wallet = data.get("wallet")
-        if wallet not in {item.value for item in Wallet}:
+        # A JSON list or object here is unhashable: checked first, or `in` raised TypeError
+        # and the device got a 500 (found by tests/fuzz/test_device_api.py).
+        if not isinstance(wallet, str) or wallet not in {item.value for item in Wallet}:
             raise ApiError(400, "VALIDATION_ERROR", field="wallet")
         self._rate("bind", device_id)
         row = await self.backend.bind_sessions.create(device_id, str(wallet))

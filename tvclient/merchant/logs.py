@@ -66,5 +66,8 @@ def configure_logging(level: str = "INFO", *, json_lines: bool = False) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level.upper())
-    for noisy in ("sqlalchemy", "alembic", "httpx", "httpcore"):
+    # aiosqlite logs every statement with its parameters at DEBUG: a bind session's authCode
+    # reached the log that way (found by tests/security/test_secrets.py). Its DEBUG lines
+    # stay out, like the other libraries' chatter.
+    for noisy in ("sqlalchemy", "alembic", "httpx", "httpcore", "aiosqlite"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, root.level))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -28,6 +29,8 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
 
 Handler = Callable[[Request], Awaitable[Response]]
 
@@ -147,5 +150,10 @@ def text_field(
     if value is None and not required:
         return None
     if not isinstance(value, str) or not value or len(value) > max_len:
+        raise ApiError(400, "VALIDATION_ERROR", field=name)
+    if "\x00" in value or _SURROGATE_RE.search(value):
+        # PostgreSQL text cannot hold NUL or lone surrogates (JSON "\u0000", "\ud800"): the
+        # database refused the write and the device got 503 BACKEND_UNAVAILABLE, "retry",
+        # for bad input (found by tests/fuzz/test_device_api.py on PostgreSQL).
         raise ApiError(400, "VALIDATION_ERROR", field=name)
     return value

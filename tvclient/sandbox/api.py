@@ -20,6 +20,7 @@ unexpected error rolls its transaction back and answers `U` / `UNKNOWN_EXCEPTION
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import json
 import logging
@@ -33,7 +34,7 @@ from starlette.responses import Response
 from tvclient.antom import codes
 from tvclient.antom.codes import ResultCode
 from tvclient.antom.errors import MessageError, SignatureError, UnknownApiError
-from tvclient.antom.headers import CLIENT_ID, epoch_millis, get_header
+from tvclient.antom.headers import CLIENT_ID, epoch_millis, get_header, parse_time_header
 from tvclient.antom.messages import (
     ApplyTokenRequest,
     CancelRequest,
@@ -52,6 +53,8 @@ from tvclient.antom.messages import (
 from tvclient.antom.paths import Api, api_for_path
 from tvclient.antom.signing import read_request_headers, response_headers, verify
 from tvclient.antom.wire import Message
+from tvclient.clock import ScaledClock
+from tvclient.sandbox.clocks import ShiftedClock
 from tvclient.sandbox.core import Sandbox
 from tvclient.sandbox.customs import Declaration
 from tvclient.sandbox.errors import ApiError
@@ -209,11 +212,36 @@ class AntomApi:
                 codes.MEDIA_TYPE_NOT_ACCEPTABLE, "the body is not UTF-8 JSON"
             ) from None
         try:
-            return request_type(api).from_json(document)
+            message = request_type(api).from_json(document)
         except MessageError as exc:
             raise ApiError(codes.PARAM_ILLEGAL, str(exc)[:256]) from None
         except RecursionError:
             raise ApiError(codes.PARAM_ILLEGAL, "the body is nested too deeply") from None
+        if isinstance(message, PayRequest):
+            message = self._expiry_in_sandbox_time(message, parts.time)
+        return message
+
+    def _expiry_in_sandbox_time(self, req: PayRequest, request_time: str) -> PayRequest:
+        """A merchant's `paymentExpiryTime`, moved onto a time-scaled sandbox's clock.
+
+        A merchant computes the expiry on its own (real) clock. A sandbox whose clock runs
+        ahead of real time (`--timescale`, or resumed after a scaled run) saw every such expiry
+        as already past and refused every pay with PARAM_ILLEGAL, so no merchant backend could
+        work with it (found by bench/chaos.py; tests/reliability/test_clock_skew.py). Here the
+        expiry keeps its distance from the request's own signed `Request-Time` (same clock as
+        the expiry) and is placed that far after the sandbox's now, on arrival. On the real
+        clock nothing changes: the expiry is compared with the sandbox's clock, as Antom does.
+        """
+        if req.payment_expiry_time is None or not isinstance(
+            self._sandbox.clock, ScaledClock | ShiftedClock
+        ):
+            return req
+        try:
+            sent = parse_time_header(request_time)
+        except SignatureError:
+            return req  # unreadable time: compared as sent, as on the real clock
+        lead = req.payment_expiry_time - sent
+        return dataclasses.replace(req, payment_expiry_time=self._sandbox.clock.now() + lead)
 
     # ------------------------------------------------------------------ faults
     async def _before(self, fault: Fault, api: Api) -> Outcome | None:

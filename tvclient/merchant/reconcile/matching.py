@@ -3,7 +3,9 @@
 Transaction rows are matched by request ID: PAYMENT → `paymentRequestId`, REFUND →
 `refundRequestId`, CANCEL → the original `paymentRequestId`. For every transaction date the
 files cover (a GMT+8 day, as Antom's reports use), the ledger's payments, successful refunds and
-merchant cancellations of that day must appear in the files. Settlement summaries must equal the
+merchant cancellations of paid purchases of that day must appear in the files. A PAYMENT row
+for a cancelled purchase matches when the reports also show its CANCEL row (paid, then given
+back). Settlement summaries must equal the
 sums of their batch's settlement items.
 """
 
@@ -129,8 +131,16 @@ def _amounts(row: ReportRow, sign: int, minor: int, currency: str) -> str | None
     return f"report {row.amount} {row.currency}, ledger {sign * minor} {currency}"
 
 
-def _check_row(row: ReportRow, ledger: _Ledger, report: ReconcileReport) -> str | None:
-    """Compare one row; the ledger key it matched (None when it matched nothing)."""
+def _check_row(
+    row: ReportRow,
+    ledger: _Ledger,
+    report: ReconcileReport,
+    reversed_ids: frozenset[str] = frozenset(),
+) -> str | None:
+    """Compare one row; the ledger key it matched (None when it matched nothing).
+
+    `reversed_ids` are the payment request IDs the reports show a CANCEL row for.
+    """
     where = f"{row.file}:{row.line}"
     if row.kind == "PAYMENT":
         key, record, sign = row.request_id, ledger.by_payment.get(row.request_id), 1
@@ -148,7 +158,12 @@ def _check_row(row: ReportRow, ledger: _Ledger, report: ReconcileReport) -> str 
         return None
     amount_problem = _amounts(row, sign, int(record["amount_minor"]), record["currency"])
     if row.kind == "PAYMENT":
-        ok = _was_paid(record)
+        # A payment that Antom took and a cancel then gave back is a PAYMENT row plus a CANCEL
+        # row, whichever side cancelled it (the backend cancels payments whose outcome stayed
+        # unknown until they expired): the ledger's CANCELLED is right for that pair.
+        ok = _was_paid(record) or (
+            record["state"] == PurchaseState.CANCELLED and key in reversed_ids
+        )
     elif row.kind == "REFUND":
         ok = record["state"] == RefundState.SUCCEEDED
     else:
@@ -167,7 +182,13 @@ def _expected(ledger: _Ledger, days: set[dt.date]) -> dict[str, str]:
         paid_day = _report_day(row["paid_at"])
         if row["payment_id"] and _was_paid(row) and paid_day in days:
             expected["P:" + request_id] = f"payment of {row['id']} on {paid_day}"
-        if row["failure_code"] == "MERCHANT_CANCELLED" and _report_day(row["completed_at"]) in days:
+        # Antom shows a cancellation only when money went back: a purchase cancelled while
+        # still in flight (never known to be paid) may have none.
+        if (
+            row["failure_code"] == "MERCHANT_CANCELLED"
+            and row["payment_id"]
+            and _report_day(row["completed_at"]) in days
+        ):
             expected["C:" + request_id] = f"cancellation of {row['id']}"
     for request_id, row in ledger.by_refund.items():
         if row["state"] == RefundState.SUCCEEDED and _report_day(row["completed_at"]) in days:
@@ -202,9 +223,14 @@ async def reconcile(conn: AsyncConnection, reports: ReportSet) -> ReconcileRepor
     report = ReconcileReport(
         files=list(reports.files), days=sorted(day.isoformat() for day in reports.transaction_days)
     )
+    reversed_ids = frozenset(
+        row.original_request_id or row.request_id
+        for row in (*reports.transactions, *reports.settlement_items)
+        if row.kind == "CANCEL"
+    )
     seen: set[str] = set()
     for row in reports.transactions:
-        key = _check_row(row, ledger, report)
+        key = _check_row(row, ledger, report, reversed_ids)
         if key is not None:
             if key in seen:
                 report.discrepancies.append(
@@ -223,7 +249,7 @@ async def reconcile(conn: AsyncConnection, reports: ReportSet) -> ReconcileRepor
             )
     settled = ReconcileReport()
     for row in reports.settlement_items:
-        _check_row(row, ledger, settled)
+        _check_row(row, ledger, settled, reversed_ids)
     report.discrepancies.extend(settled.discrepancies)
     report.matched += settled.matched
     _check_summaries(reports, report)
