@@ -40,8 +40,10 @@ run: setup-runtime ## run the app on this machine's display (ARGS="..." for opti
 	fi
 	$(BIN)/tvclient $(ARGS)
 
+# A headless machine has no session bus and no keyring either: scripts/headless-session gives
+# the app both (a private, unlocked gnome-keyring), as a desktop session would.
 run-xvfb: setup-runtime ## run the app headless on a private Xvfb display (ARGS="..." for options)
-	QT_QPA_PLATFORM=xcb xvfb-run --auto-servernum \
+	QT_QPA_PLATFORM=xcb scripts/headless-session xvfb-run --auto-servernum \
 	  --server-args="-screen 0 $(XVFB_SCREEN) -nolisten tcp" $(BIN)/tvclient $(ARGS)
 
 # Each check runs even when an earlier one failed (-k); make still exits non-zero.

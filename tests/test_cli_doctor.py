@@ -133,3 +133,27 @@ def test_parser_defaults() -> None:
     assert options.backend is None
     assert not options.windowed
     assert not options.booth
+
+
+def test_booth_address_follows_the_booth_options() -> None:
+    """The doctor checks the address the booth would advertise, with the booth's own options."""
+    findings = doctor.check_booth_address(None, 8400, "http://booth.example:8400")
+    assert [(f.level, f.detail) for f in findings] == [
+        (Level.OK, "phones will open the wallet page at http://booth.example:8400")
+    ]
+    loopback = doctor.check_booth_address("127.0.0.1", 8400)
+    assert loopback[0].level is Level.WARN
+    assert "127.0.0.1:8400" in loopback[0].detail
+    broken = doctor.check_booth_address(None, None, "booth.example")
+    assert broken[0].level is Level.FAIL
+
+
+def test_doctor_accepts_the_booth_options() -> None:
+    """`tvclient doctor --public-url ... --wallet-port ...` runs and reports that address."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tvclient", "doctor", "--wallet-port", "8400",
+         "--public-url", "http://booth.example:8400"],
+        capture_output=True, text=True, timeout=120, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert "http://booth.example:8400" in done.stdout, done.stdout + done.stderr

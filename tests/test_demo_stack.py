@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import os
 import subprocess
 import sys
@@ -13,7 +14,7 @@ from pathlib import Path
 import httpx
 import pytest
 
-from tvclient.booth.stack import EmbeddedStack, StackUrls
+from tvclient.booth.stack import EmbeddedStack, StackError, StackUrls
 
 
 @pytest.fixture
@@ -103,3 +104,19 @@ def test_the_demo_keeps_its_sandbox_across_restarts(demo_home: Path) -> None:
         second = json.loads((demo_home / "sandbox" / "client.json").read_text())["clientId"]
         assert httpx.get(urls.backend_url + "/healthz").status_code == 200
     assert first == second
+
+
+@pytest.mark.usefixtures("expect_log")
+def test_a_stack_that_cannot_start_says_so_in_words(
+    demo_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """A ledger the backend cannot open stops the start with a sentence, not an exit code."""
+    (demo_home / "merchant.db").mkdir(parents=True)
+    broken = EmbeddedStack(demo_home)
+    with caplog.at_level(logging.ERROR), pytest.raises(StackError) as failure:
+        broken.start()
+    broken.stop()
+    assert str(failure.value) == (
+        "demo stack did not start: a server failed while starting (its error is in the log above)"
+    )
+    assert "demo stack stopped with an error" in caplog.text

@@ -202,13 +202,20 @@ def check_input(config_dir: Path) -> list[Finding]:
     ]
 
 
-def check_booth_address(bind_host: str | None) -> list[Finding]:
+def check_booth_address(
+    bind_host: str | None, wallet_port: int | None = None, public_url: str | None = None,
+) -> list[Finding]:
     """The address visitors' phones will open, and whether they can reach it."""
     try:
-        from tvclient.booth.network import phone_address
+        from tvclient.booth.network import DEFAULT_WALLET_PORT, phone_address
     except ImportError:
         return []
-    address, reachable = phone_address(bind_host)
+    try:
+        address, reachable = phone_address(
+            bind_host, wallet_port or DEFAULT_WALLET_PORT, public_url
+        )
+    except ValueError as exc:
+        return [Finding(Level.FAIL, "booth", str(exc), "give --public-url as http(s)://host:port")]
     if not reachable:
         return [
             Finding(
@@ -231,7 +238,7 @@ def collect(args: argparse.Namespace, env: dict[str, str]) -> Iterable[Finding]:
     yield from check_keyring()
     yield from check_input(Path(user_config_dir("tvclient")))
     yield from check_backend(args.backend)
-    yield from check_booth_address(args.bind_host)
+    yield from check_booth_address(args.bind_host, args.wallet_port, args.public_url)
 
 
 def run(argv: Sequence[str]) -> int:
@@ -239,6 +246,10 @@ def run(argv: Sequence[str]) -> int:
     parser = argparse.ArgumentParser(prog="tvclient doctor", description=run.__doc__)
     parser.add_argument("--backend", metavar="URL", help="merchant backend to check")
     parser.add_argument("--bind-host", help="booth: the address the sandbox will listen on")
+    parser.add_argument("--wallet-port", type=int, metavar="PORT",
+                        help="booth: the port of the wallet page (default 8300)")
+    parser.add_argument("--public-url", metavar="URL",
+                        help="booth: the base URL phones will open, as given to --booth")
     args = parser.parse_args(list(argv))
     failed = False
     for finding in collect(args, dict(os.environ)):

@@ -11,8 +11,10 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 SCRIPT = r'''
-import signal, sys
+import os, signal, sys
 from PySide6.QtCore import QTimer
 from PySide6.QtGui import QGuiApplication
 import httpx
@@ -47,9 +49,17 @@ services = AppServices(
 app = QGuiApplication(sys.argv[:1])
 before = signal.getsignal(signal.SIGINT)
 
+def interrupt():
+    # Like Ctrl-C landing while a timer's Python code runs (the controller poll, say): the
+    # handler runs right here, and this code must still find its window afterwards.
+    windows = app.topLevelWindows()
+    os.kill(os.getpid(), signal.SIGINT)
+    assert all(window.isVisible() for window in windows)
+
 def quit_when_loaded():
     if "GET /v1/catalog" in backend.requests:
-        QTimer.singleShot(300, app.quit)   # let the tiles and their pictures arrive
+        # let the tiles and their pictures arrive
+        QTimer.singleShot(300, interrupt if sys.argv[1] == "sigint" else app.quit)
     else:
         QTimer.singleShot(20, quit_when_loaded)
 
@@ -61,15 +71,16 @@ sys.exit(code)
 '''
 
 
-def test_run_shows_the_store_and_exits_cleanly(tmp_path: Path) -> None:
-    """run() loads the store, returns 0 on quit, restores SIGINT, and exits without a word."""
+@pytest.mark.parametrize("how", ["quit", "sigint"])
+def test_run_shows_the_store_and_exits_cleanly(tmp_path: Path, how: str) -> None:
+    """run() loads the store, returns 0 on quit or Ctrl-C, restores SIGINT, exits without a word."""
     root = Path(__file__).resolve().parents[2]
     env = {
         **os.environ, "QT_QPA_PLATFORM": "offscreen", "QT_QUICK_BACKEND": "software",
         "PYTHONPATH": str(root), "HOME": str(tmp_path),
     }
     done = subprocess.run(  # noqa: S603 - our own interpreter and script
-        [sys.executable, "-c", SCRIPT], capture_output=True, text=True, env=env, timeout=60,
+        [sys.executable, "-c", SCRIPT, how], capture_output=True, text=True, env=env, timeout=60,
         check=False, cwd=root,
     )
     assert done.returncode == 0, done.stderr

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 from pathlib import Path
 
@@ -9,6 +10,7 @@ import pytest
 
 from tvclient.merchant.config import MerchantConfig
 from tvclient.merchant.errors import ConfigError
+from tvclient.merchant.store.database import database_url
 
 
 def test_flags_beat_environment_beat_file(tmp_path: Path) -> None:
@@ -79,3 +81,23 @@ def test_notification_urls_follow_the_public_url() -> None:
     assert config.base_url == "https://shop.example/tv"
     assert config.notify_prefix == "/tv"
     assert MerchantConfig(host="::1", port=8480).base_url == "http://[::1]:8480"
+
+
+def test_database_urls_people_write_are_understood(tmp_path: Path) -> None:
+    """A bare path, sqlite:/// and postgres:// all become the async drivers the backend uses."""
+    assert database_url(str(tmp_path / "m.db")) == f"sqlite+aiosqlite:///{tmp_path / 'm.db'}"
+    assert database_url("postgres://u:p@db/ledger") == "postgresql+psycopg://u:p@db/ledger"
+    with pytest.raises(ConfigError, match="not supported"):
+        database_url("mysql://db/ledger")
+
+
+def test_postgres_without_its_driver_says_what_to_install(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """An install without psycopg (the packaged app) names the fix instead of a traceback."""
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name, *a)
+    )
+    with pytest.raises(ConfigError, match=r"tvclient\[server\]"):
+        database_url("postgresql://db/ledger")

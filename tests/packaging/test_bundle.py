@@ -90,13 +90,12 @@ def test_bundle_keeps_the_app_data(built_packages: BuiltPackages) -> None:
         "tvclient/app/i18n/zh-HK.json",
         "tvclient/app/input/gamepad/gamecontrollerdb.txt",
         "tvclient/merchant/store/migrations/env.py",
-        "assets/catalog/catalog.json",
-        "assets/catalog/movie-night.png",
+        "tvclient/merchant/demo_catalog/catalog.json",
+        "tvclient/merchant/demo_catalog/movie-night.png",
         "tvclient/_build.txt",
         "sdl2dll/dll/libSDL2-2.0.so",
     ):
         assert (internal / needed).is_file(), needed
-    assert not (internal / "assets" / "catalog" / "make_images.py").exists()
 
 
 def _needed(path: Path) -> list[str]:

@@ -65,7 +65,9 @@ def _quit_on_signals(app: QGuiApplication) -> Callable[[], None]:
 
     def _quit(signum: int, _frame: object) -> None:
         _log.info("signal %d: closing", signum)
-        app.quit()
+        # Later, not now: the handler runs inside whatever Python code the signal interrupted
+        # (a timer's poll, say), and quitting here closes the window under that code's feet.
+        QTimer.singleShot(0, app.quit)
 
     previous = {sig: signal.signal(sig, _quit) for sig in (signal.SIGINT, signal.SIGTERM)}
     waker = QTimer(app)

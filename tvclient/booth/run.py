@@ -141,8 +141,9 @@ def _quit_on_signals(app: object) -> Callable[[], None]:
     def _quit(signum: int, _frame: object) -> None:
         _log.info("signal %d: closing the booth", signum)
         # exit(), not quit(): Qt 6's quit() first asks the windows to close, which the kiosk
-        # window refuses.
-        QCoreApplication.exit(0)
+        # window refuses. Queued, because the handler runs inside whatever Python code the
+        # signal interrupted, which must not see the booth close under it.
+        QTimer.singleShot(0, lambda: QCoreApplication.exit(0))
 
     previous = {sig: signal.signal(sig, _quit) for sig in (signal.SIGINT, signal.SIGTERM)}
     # Python runs signal handlers between bytecodes only; a timer wakes it while Qt waits.

@@ -10,6 +10,7 @@ the sandbox keeps its keys, client, buyers and ledger; the backend keeps its SQL
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import logging
 import socket
@@ -175,7 +176,7 @@ class EmbeddedStack:
         self._thread.start()
         if not self._ready.wait(timeout) or self._failure is not None:
             self.stop()
-            raise StackError(f"demo stack did not start: {self._failure or 'timed out'}")
+            raise StackError(f"demo stack did not start: {_describe(self._failure)}")
         self.urls = StackUrls(
             backend_url=backend_url,
             sandbox_url=sandbox_url,
@@ -193,16 +194,39 @@ class EmbeddedStack:
     def _serve(self, sockets: list[socket.socket]) -> None:
         loop = asyncio.new_event_loop()
         self._loop = loop
+        main = loop.create_task(self._serve_all(sockets))
         try:
-            loop.run_until_complete(self._serve_all(sockets))
+            loop.run_until_complete(main)
         except BaseException as exc:  # noqa: BLE001 - reported to start() and logged, not lost
             self._failure = exc
             _log.exception("demo stack stopped with an error")
+            self._wind_down(loop)
+            if main.done() and not main.cancelled():
+                main.exception()  # the failure is reported above, not "never retrieved"
         finally:
             for sock in sockets:
                 sock.close()
             loop.close()
             self._ready.set()
+
+    def _wind_down(self, loop: asyncio.AbstractEventLoop) -> None:
+        """After a failure, let the other server stop too, so nothing outlives the loop.
+
+        A server's SystemExit (how uvicorn reports a failed start-up) leaves the loop at once,
+        with the other server's tasks still running.
+        """
+        for server in self._servers:
+            server.should_exit = True
+        pending = asyncio.all_tasks(loop)
+        with contextlib.suppress(BaseException):
+            if pending:
+                loop.run_until_complete(asyncio.wait(pending, timeout=10))
+            for task in pending:
+                if not task.done():
+                    task.cancel()
+            loop.run_until_complete(asyncio.gather(*pending, return_exceptions=True))
+        with contextlib.suppress(BaseException):
+            loop.run_until_complete(loop.shutdown_asyncgens())
 
     async def _serve_all(self, sockets: list[socket.socket]) -> None:
         tasks = [
@@ -212,6 +236,10 @@ class EmbeddedStack:
         while not all(server.started for server in self._servers):
             done = [t for t in tasks if t.done()]
             if done:
+                # One server failed: stop the other too, so no task outlives the loop.
+                for server in self._servers:
+                    server.should_exit = True
+                await asyncio.gather(*tasks, return_exceptions=True)
                 await done[0]  # surfaces the start-up error
                 raise StackError("a server exited during start-up")
             await asyncio.sleep(0.02)
@@ -239,3 +267,12 @@ class EmbeddedStack:
         traceback: TracebackType | None,
     ) -> None:
         self.stop()
+
+
+def _describe(failure: BaseException | None) -> str:
+    """Why the stack did not start, in words (uvicorn reports a failed start-up as exit 3)."""
+    if failure is None:
+        return "it did not answer within the time allowed"
+    if isinstance(failure, SystemExit):
+        return "a server failed while starting (its error is in the log above)"
+    return str(failure) or type(failure).__name__

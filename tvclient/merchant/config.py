@@ -22,7 +22,8 @@ from tvclient.merchant.errors import ConfigError
 __all__ = ["DEFAULT_CATALOG", "ENV_PREFIX", "MerchantConfig"]
 
 ENV_PREFIX = "TVCLIENT_MERCHANT_"
-DEFAULT_CATALOG = Path(__file__).resolve().parents[2] / "assets" / "catalog" / "catalog.json"
+# Inside the package, so every kind of install (wheel, .deb, frozen bundle) carries it.
+DEFAULT_CATALOG = Path(__file__).with_name("demo_catalog") / "catalog.json"
 
 _TRUE = {"1", "true", "yes", "on"}
 _FALSE = {"0", "false", "no", "off", ""}

@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+import re
+from collections.abc import AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 
 import httpx
@@ -82,9 +83,9 @@ def create_app(
         Route("/", index, methods=["GET"]),
         Route("/healthz", health, methods=["GET"]),
         Route("/ams/api", api.handle, methods=API_METHODS),
-        Route("/ams/api/{rest:path}", api.handle, methods=API_METHODS),
+        _any_below("/ams/api/", api.handle),
         Route("/ams/sandbox/api", api.handle, methods=API_METHODS),
-        Route("/ams/sandbox/api/{rest:path}", api.handle, methods=API_METHODS),
+        _any_below("/ams/sandbox/api/", api.handle),
         *WalletPage(sandbox).routes(),
         *OperatorApi(sandbox).routes(),
     ]
@@ -93,6 +94,17 @@ def create_app(
     app.router.redirect_slashes = False
     app.state.sandbox = sandbox
     return app
+
+
+def _any_below(prefix: str, endpoint: Callable[[Request], Awaitable[Response]]) -> Route:
+    """A route for every path under `prefix`, control characters included.
+
+    Starlette's `{rest:path}` stops at a newline (its `.` is not DOTALL), so `/ams/api/%0a`
+    got a bare 404 where Antom answers every API path with a result.
+    """
+    route = Route(prefix + "{rest:path}", endpoint, methods=API_METHODS)
+    route.path_regex = re.compile(route.path_regex.pattern, re.DOTALL)
+    return route
 
 
 def sandbox_of(app: Starlette) -> Sandbox:

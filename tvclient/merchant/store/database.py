@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import importlib.util
 import logging
 from collections.abc import AsyncIterator
 from pathlib import Path
@@ -52,6 +53,14 @@ def database_url(text_or_path: str) -> str:
     if backend == "sqlite":
         return url.set(drivername="sqlite+aiosqlite").render_as_string(hide_password=False)
     if backend in {"postgresql", "postgres"}:
+        if importlib.util.find_spec("psycopg") is None:
+            # The packaged device app leaves the PostgreSQL driver out; say so plainly rather
+            # than let SQLAlchemy fail deep inside with "No module named 'psycopg'".
+            raise ConfigError(
+                "PostgreSQL needs the psycopg driver, which this installation does not have: "
+                "install tvclient with the [server] extra (pip install 'tvclient[server]'), "
+                "or use an SQLite database (sqlite:///path/to/merchant.db)"
+            )
         return url.set(drivername="postgresql+psycopg").render_as_string(hide_password=False)
     raise ConfigError(f"database {backend!r} is not supported; use sqlite:/// or postgresql://")
 
