@@ -280,7 +280,7 @@ async def soak(args: argparse.Namespace, services: Services) -> dict[str, Any]:
         soak_started = time.monotonic()
         end = soak_started + args.minutes * 60
         print(f"{'t (s)':>7} {'RSS MiB':>8} {'fds':>6} {'held':>6} {'answered':>8} "
-              f"{'late p50/p99 ms':>16} {'probe p50/p99 ms':>17} {'renewed':>7} errors", flush=True)
+              f"{'late p90/p99 ms':>16} {'probe p50/p99 ms':>17} {'renewed':>7} errors", flush=True)
         while time.monotonic() < end:
             await asyncio.sleep(min(args.sample, max(0.0, end - time.monotonic())))
             current, window[0] = window[0], Window()
@@ -291,7 +291,7 @@ async def soak(args: argparse.Namespace, services: Services) -> dict[str, Any]:
                 "fds": open_fds(pid),
                 "held": await gauge(http),
                 "answered": current.answered,
-                "late_p50_ms": percentile(current.late, 0.5) * 1000,
+                "late_p90_ms": percentile(current.late, 0.9) * 1000,
                 "late_p99_ms": percentile(current.late, 0.99) * 1000,
                 "probe_p50_ms": percentile(lat, 0.5) * 1000,
                 "probe_p99_ms": percentile(lat, 0.99) * 1000,
@@ -301,7 +301,7 @@ async def soak(args: argparse.Namespace, services: Services) -> dict[str, Any]:
             samples.append(sample)
             print(f"{sample['t']:7.0f} {sample['rss_mib']:8.1f} {sample['fds']:6d} "
                   f"{sample['held']:6d} {sample['answered']:8d} "
-                  f"{sample['late_p50_ms']:7.1f}/{sample['late_p99_ms']:<8.1f} "
+                  f"{sample['late_p90_ms']:7.1f}/{sample['late_p99_ms']:<8.1f} "
                   f"{sample['probe_p50_ms']:8.1f}/{sample['probe_p99_ms']:<8.1f} "
                   f"{sample['renewed']:7d} {sample['errors'] or ''}", flush=True)
         stop.set()
@@ -318,7 +318,9 @@ async def soak(args: argparse.Namespace, services: Services) -> dict[str, Any]:
         trend(samples, "rss_mib", warmup, args.tolerance, 4.0),
         trend(samples, "fds", warmup, args.tolerance, 10.0),
         trend(samples, "probe_p50_ms", warmup, max(args.tolerance, 0.25), 2.0),
-        trend(samples, "late_p50_ms", warmup, max(args.tolerance, 0.25), 5.0),
+        # p90, not p50: the backend ends idle holds up to a fifth early on purpose (so TVs do
+        # not fall into step), so most answers are early and the median lateness is zero.
+        trend(samples, "late_p90_ms", warmup, max(args.tolerance, 0.25), 25.0),
     ]
     measured = [s for s in samples if s["t"] >= warmup]
     errors: Counter[str] = Counter()

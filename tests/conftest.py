@@ -37,6 +37,32 @@ def _fail_on_unexpected_logs(_logfail_handler: logfail.LogFailHandler) -> Iterat
     logfail.check(_logfail_handler)
 
 
+@pytest.fixture(autouse=True)
+def _isolated_logging() -> Iterator[None]:
+    """Undo what a test's in-process command did to logging (handlers, levels).
+
+    `tvclient merchant ...` run in-process configures logging for a server: it replaces the
+    root handlers (this suite's warning check among them) with one on a stream pytest closes
+    later, and quiets httpx and the database libraries for good. Without this, every later
+    test lost its warning check and its DEBUG records.
+    """
+    root = logging.getLogger()
+    handlers, level = list(root.handlers), root.level
+    levels = {
+        name: (logger.level, logger.disabled)
+        for name, logger in logging.root.manager.loggerDict.items()
+        if isinstance(logger, logging.Logger)
+    }
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for name, logger in logging.root.manager.loggerDict.items():
+        if isinstance(logger, logging.Logger):
+            level_before, disabled_before = levels.get(name, (logging.NOTSET, False))
+            logger.setLevel(level_before)  # setLevel, not .level: it clears the loggers' caches
+            logger.disabled = disabled_before
+
+
 @pytest.fixture
 def expect_log(_logfail_handler: logfail.LogFailHandler) -> Iterator[None]:
     """Declare that this test logs warnings on purpose (assert on them with caplog)."""

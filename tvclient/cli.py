@@ -199,8 +199,9 @@ def run_device(options: argparse.Namespace) -> int:
     from tvclient.app.main import run as run_app
     from tvclient.app.services import AppOptions
     from tvclient.device.settings import SettingsStore, default_settings_path
+    from tvclient.logs import configure_logging
 
-    _configure_logging()
+    configure_logging()
     backend_url = options.backend or SettingsStore(default_settings_path()).read().backend_url
     app_options = AppOptions(
         fullscreen=not options.windowed, language=options.language, timezone=_local_timezone()
@@ -220,20 +221,6 @@ def run_device(options: argparse.Namespace) -> int:
         return run_app(app_options, services=build_device(urls.backend_url, demo=True))
     finally:
         stack.stop()
-
-
-def _configure_logging() -> None:
-    import logging
-    import os
-
-    level = os.environ.get("TVCLIENT_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    # One line per HTTP request is noise on a TV; failures are logged by the device core.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)
 
 
 def _run_subcommand(name: str, argv: list[str]) -> int:

@@ -1,29 +1,5 @@
-"""A keyring backend in memory, so tests keep the vault's real code path without D-Bus."""
+"""The in-memory keyring the tests use (the product's own, shared with the self-test)."""
 
-from __future__ import annotations
+from tvclient.device.memory_keyring import MemoryKeyring
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-
-
-class MemoryKeyring(KeyringBackend):
-    """Secrets in a dict; never touches the developer's own keyring."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The secret, or None."""
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Keep the secret."""
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget the secret."""
-        if self.secrets.pop((service, username), None) is None:
-            raise PasswordDeleteError(f"no secret for {username} in {service}")
+__all__ = ["MemoryKeyring"]

@@ -26,7 +26,7 @@ from tvclient.sandbox.remote import approve
 @pytest.fixture(autouse=True)
 def _keep_logging(monkeypatch: pytest.MonkeyPatch) -> None:
     """In-process runs must not reconfigure the test session's logging."""
-    monkeypatch.setattr(booth_run, "_configure_logging", lambda: None)
+    monkeypatch.setattr(booth_run, "configure_logging", lambda: None)
 
 
 def test_a_real_backend_is_refused_without_the_explicit_flag(

@@ -66,7 +66,7 @@ async def test_long_poll_answers_as_soon_as_the_binding_is_stored(harness: Harne
 
 
 async def test_long_poll_times_out_with_the_pending_session(harness: Harness) -> None:
-    """With nothing happening, ?wait=N returns PENDING after N seconds of clock time."""
+    """With nothing happening, ?wait=N returns PENDING after 0.8 N to N seconds of clock time."""
     session = await _create(harness)
     poll = asyncio.create_task(
         harness.client.get(
@@ -74,11 +74,37 @@ async def test_long_poll_times_out_with_the_pending_session(harness: Harness) ->
         )
     )
     await harness.sleeping(1)
-    await harness.run(9)
+    await harness.run(7.9, step=0.1)
     assert not poll.done()
-    await harness.run(2)
+    await harness.run(2.2, step=0.1)
     body = (await asyncio.wait_for(poll, 5)).json()
     assert body["state"] == "PENDING"
+
+
+async def test_idle_long_polls_end_spread_over_the_last_fifth_of_the_wait(
+    harness: Harness,
+) -> None:
+    """TVs polled at the same moment are answered at different moments, so they never herd."""
+    session = await _create(harness)
+    url = f"/v1/bind-sessions/{session['id']}"
+    polls = [
+        asyncio.create_task(harness.client.get(url, params={"wait": 20}, headers=harness.headers))
+        for _ in range(20)
+    ]
+    await harness.sleeping(20)
+    done_at: list[float] = []
+    elapsed = 0.0
+    while len(done_at) < len(polls):
+        assert elapsed <= 20.0, "a long-poll outlived its wait"
+        await harness.run(0.25, step=0.25)
+        elapsed += 0.25
+        done_at += [elapsed] * (sum(p.done() for p in polls) - len(done_at))
+    assert min(done_at) >= 16.0
+    # 20 holds drawn uniformly over 4 s land in at least 6 of its 16 quarter-second slots
+    # (fewer happens with a probability below one in a million).
+    assert len(set(done_at)) >= 6
+    for poll in polls:
+        assert (await poll).json()["state"] == "PENDING"
 
 
 async def test_plain_polling_too_fast_answers_slow_down(harness: Harness) -> None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import shiboken6
 from PySide6.QtCore import QLocale, QObject, QSize
@@ -21,6 +22,9 @@ from tvclient.app.qtcompat import emit_drops_true
 from tvclient.app.services import AppOptions, AppServices
 from tvclient.app.viewmodels.app_model import AppModel
 from tvclient.app.worker import AsyncWorker
+
+if TYPE_CHECKING:
+    from tvclient.app.input.hookup import InputHookup
 
 __all__ = ["QML_DIR", "AppShell", "AppStartError"]
 
@@ -73,9 +77,11 @@ class AppShell:
             self.worker.stop()
             raise AppStartError("the QML scene did not load (see the log for QML errors)")
         self.window: QQuickWindow = roots[0]
-        self._input: _InputHookup | None = None
+        self._input: InputHookup | None = None
         if install_input:
-            self._input = _InputHookup(self)
+            from tvclient.app.input.hookup import InputHookup
+
+            self._input = InputHookup(self)
         self._closed = False
 
     def _fetch_image(self, url: str) -> bytes:
@@ -112,33 +118,3 @@ class AppShell:
         # Deleting the engine deletes the QML objects first, then the view-models it parents;
         # done now rather than with deleteLater(), which needs an event loop that may be over.
         shiboken6.delete(self.engine)
-
-
-class _InputHookup:
-    """The input helper's layer and pay guard, attached to this window."""
-
-    def __init__(self, shell: AppShell) -> None:
-        from tvclient.app.input.layer import InputLayer
-        from tvclient.app.input.payguard import PayGuard
-        from tvclient.app.input.settings import InputSettings
-        from tvclient.device.safety.paygate import PayGate
-
-        services = shell.services
-        self.layer = InputLayer(
-            shell.window,
-            InputSettings.from_mapping(dict(services.input_settings)),
-            clock=services.clock,
-            config_dir=services.config_dir,
-        )
-        self.layer.start()
-        product = shell.model.product_model
-        guard = PayGuard(
-            router=self.layer.router,
-            gate=PayGate(services.clock, services.safety_settings),
-            window=shell.window,
-            parent=product,
-        )
-        product.attach_guard(guard)
-
-    def close(self) -> None:
-        self.layer.close()

@@ -32,6 +32,7 @@ from PySide6.QtQml import QQmlComponent
 from PySide6.QtQuick import QQuickItem
 
 from tvclient.app.i18n import Language
+from tvclient.app.input.hookup import InputHookup
 from tvclient.app.input.pinpad import PinPadModel
 from tvclient.app.qtcompat import emit
 from tvclient.app.services import AppOptions, AppServices
@@ -221,7 +222,7 @@ class Booth(QObject):
         self._timer.timeout.connect(self.tick)
         self._shell: AppShell | None = None
         self._filter: KioskFilter | None = None
-        self._input: _Input | None = None
+        self._input: InputHookup | None = None
         self._overlay: QQuickItem | None = None
         self._pad: PinPadModel | None = None
         self._model: BoothModel | None = None
@@ -324,7 +325,7 @@ class Booth(QObject):
         # The booth's filter goes in first, so it sees keys after the router normalised them.
         self._filter = KioskFilter(self, window)
         window.installEventFilter(self._filter)
-        self._input = _Input(shell)
+        self._input = InputHookup(shell)
         self._pad = PinPadModel(self._staff, purpose="verify")
         self._pad.accepted.connect(self._pin_accepted)
         self._pad.cancelled.connect(self._close_staff)
@@ -863,37 +864,3 @@ class Booth(QObject):
 
 def _ignore(_: object) -> None:
     """A result nobody needs."""
-
-
-class _Input:
-    """The input layer and the Pay guard, installed after the kiosk filter (see `KioskFilter`).
-
-    The same two parts `AppShell` installs by itself; the booth builds the shell without them
-    only to control the order of the window's event filters.
-    """
-
-    def __init__(self, shell: AppShell) -> None:
-        from tvclient.app.input.layer import InputLayer
-        from tvclient.app.input.payguard import PayGuard
-        from tvclient.app.input.settings import InputSettings
-        from tvclient.device.safety.paygate import PayGate
-
-        services = shell.services
-        self.layer = InputLayer(
-            shell.window,
-            InputSettings.from_mapping(dict(services.input_settings)),
-            clock=services.clock,
-            config_dir=services.config_dir,
-        )
-        self.layer.start()
-        product = shell.model.product_model
-        guard = PayGuard(
-            router=self.layer.router,
-            gate=PayGate(services.clock, services.safety_settings),
-            window=shell.window,
-            parent=product,
-        )
-        product.attach_guard(guard)
-
-    def close(self) -> None:
-        self.layer.close()

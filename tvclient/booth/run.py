@@ -21,6 +21,7 @@ from types import TracebackType
 from tvclient.booth.config import BoothConfig
 from tvclient.booth.errors import BoothConfigError, BoothError
 from tvclient.booth.paths import BoothPaths
+from tvclient.logs import configure_logging
 
 __all__ = ["EXIT_BAD_CONFIG", "EXIT_CRASHED", "EXIT_NOT_STARTED", "run_booth"]
 
@@ -33,7 +34,7 @@ EXIT_CRASHED = 70  # EX_SOFTWARE
 
 def run_booth(options: argparse.Namespace) -> int:
     """Run the booth; returns the process exit code."""
-    _configure_logging()
+    configure_logging()
     try:
         config = BoothConfig.from_options(options)
     except BoothConfigError as exc:
@@ -160,11 +161,3 @@ def _quit_on_signals(app: object) -> Callable[[], None]:
     return restore
 
 
-def _configure_logging() -> None:
-    level = os.environ.get("TVCLIENT_LOG_LEVEL", "INFO").upper()
-    logging.basicConfig(
-        level=getattr(logging, level, logging.INFO),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("alembic").setLevel(logging.WARNING)

@@ -33,10 +33,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
-
 from tvclient import __version__
+from tvclient.device.memory_keyring import MemoryKeyring
 
 if TYPE_CHECKING:
     from PySide6.QtGui import QGuiApplication, QImage
@@ -59,29 +57,6 @@ QR_TEXT_PATH = "/wallet/authorize?session=self-test-0123456789abcdef&lang=en&sou
 
 class SelfTestError(Exception):
     """One check failed; the message says what and, where it can, how to fix it."""
-
-
-class _MemoryKeyring(KeyringBackend):
-    """A keyring in a dict: the self-test never needs (or touches) the user's Secret Service."""
-
-    priority = 1
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The secret, or None."""
-        return self.secrets.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Keep the secret until the self-test ends."""
-        self.secrets[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget the secret."""
-        if self.secrets.pop((service, username), None) is None:
-            raise PasswordDeleteError(f"no secret for {username} in {service}")
 
 
 class _WarningCollector(logging.Handler):
@@ -189,7 +164,7 @@ class _SelfTest:
         self.marks: dict[str, float] = {}
         shots = os.environ.get("TVCLIENT_SELFTEST_SHOTS")
         self.shots = Path(shots) if shots else None
-        self.keyring = _MemoryKeyring()
+        self.keyring = MemoryKeyring()
 
     def mark(self, name: str) -> None:
         self.marks[name] = (time.time() - self.t0) * 1000

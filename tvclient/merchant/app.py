@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import random
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -38,13 +39,15 @@ def create_app(
     http_client: httpx.AsyncClient | None = None,
     database: Database | None = None,
     secret: bytes | None = None,
+    rng: random.Random | None = None,
 ) -> Starlette:
     """The merchant backend as an ASGI app; start-up migrates and recovers (lifespan).
 
     Antom is reached through `antom` (any `AntomPort`), else through `antom_client` (a
     `tvclient.antom` client), else through a client built from the config's URL and keys on
     `http_client` (e.g. an `httpx.AsyncClient` with an `ASGITransport` to a sandbox app).
-    `app.state.backend` is the `Backend` (services, database, metrics).
+    `app.state.backend` is the `Backend` (services, database, metrics). `rng` spreads the
+    backend's timings (tests pass a seeded one).
     """
     clock = clock or SystemClock()
     port = antom
@@ -54,7 +57,9 @@ def create_app(
         port = AntomGateway.from_config(
             config, clock=clock, client=antom_client, http_client=http_client
         )
-    backend = Backend(config, clock=clock, antom=port, database=database, secret=secret)
+    backend = Backend(
+        config, clock=clock, antom=port, database=database, secret=secret, rng=rng
+    )
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 
 from cryptography.hazmat.primitives import serialization
 
@@ -73,6 +74,7 @@ class Backend:
         database: Database | None = None,
         catalog: Catalog | None = None,
         secret: bytes | None = None,
+        rng: random.Random | None = None,
     ) -> None:
         self.config = config
         self.clock = clock
@@ -114,6 +116,7 @@ class Backend:
             base_url=base,
             interval=config.bind_interval,
             ttl=config.bind_session_ttl,
+            rng=rng,
         )
         self.payments = Payments(
             self.db,

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import random
 from collections.abc import Mapping
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import RowMapping, insert, select, update
+from sqlalchemy import RowMapping, bindparam, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from tvclient.clock import Clock
@@ -39,6 +40,16 @@ Row = RowMapping
 AUTH_CODE_LIFE = dt.timedelta(seconds=60)
 SLOW_DOWN_STEP = 5
 POLL_GRACE = 0.5  # network jitter a device's timer may show without being "too fast"
+# An idle long-poll ends up to this share of its wait early, at random. Without it, TVs that
+# re-poll the moment they are answered fall into step: a burst of answers delays the requests
+# around it, which then expire together, and the bursts grow until answers come back seconds
+# late (10,000 waiting TVs in bench/soak_waiting.py; Floyd and Jacobson's "synchronization of
+# periodic routing messages"). An early answer costs a TV nothing: it polls again.
+HOLD_JITTER = 0.2
+# Built once: every long-poll reads its session, and with ten thousand TVs waiting, building
+# and hashing a new statement each time was a tenth of the backend's CPU (bench/soak_waiting.py).
+_SESSION = select(bind_sessions).where(bind_sessions.c.id == bindparam("session_id"))
+_DEVICE_SESSION = _SESSION.where(bind_sessions.c.device_id == bindparam("device_id"))
 
 
 class AuthCodeOutcome(StrEnum):
@@ -65,8 +76,12 @@ class BindSessions:
         base_url: str,
         interval: int,
         ttl: int,
+        hold_jitter: float = HOLD_JITTER,
+        rng: random.Random | None = None,
     ) -> None:
         self._db = db
+        self._hold_jitter = hold_jitter
+        self._rng = rng or random.Random()  # noqa: S311 - spreads timings; nothing secret
         self._clock = clock
         self._antom = antom
         self._vault = vault
@@ -152,8 +167,9 @@ class BindSessions:
             if row["state"] != BindState.PENDING:
                 return row
             left = (row["expires_at"] - self._clock.now()).total_seconds()
-            woken = await wait_event(event, min(wait, max(left, 0.0) + 0.05), self._clock)
-            if not woken and left > wait:
+            hold = wait * (1.0 - self._hold_jitter * self._rng.random())
+            woken = await wait_event(event, min(hold, max(left, 0.0) + 0.05), self._clock)
+            if not woken and left > hold:
                 return row  # nothing changed and nothing expired: the row is still current
         return await self._current(device_id, session_id)
 
@@ -180,11 +196,14 @@ class BindSessions:
             raise ApiError(400, "SLOW_DOWN", retryable=True, interval=interval)
 
     async def _load(self, device_id: str | None, session_id: str) -> Row:
-        query = select(bind_sessions).where(bind_sessions.c.id == session_id)
-        if device_id is not None:
-            query = query.where(bind_sessions.c.device_id == device_id)
         async with self._db.read() as conn:
-            row = (await conn.execute(query)).mappings().first()
+            if device_id is None:
+                result = await conn.execute(_SESSION, {"session_id": session_id})
+            else:
+                result = await conn.execute(
+                    _DEVICE_SESSION, {"session_id": session_id, "device_id": device_id}
+                )
+            row = result.mappings().first()
         if row is None:
             raise ApiError(404, "NOT_FOUND", detail="no such bind session")
         return row
