@@ -53,7 +53,7 @@ from chaos_audit import DeviceIntent, audit, self_check
 from chaos_backoffice import Backoffice
 from chaos_devices import Sandbox, SimDevice, run_all
 from chaos_faults import FaultMenu, Killer, inject_faults
-from chaos_stack import ADMIN_TOKEN, OPERATOR_TOKEN, Operator, Services
+from chaos_stack import ADMIN_TOKEN, OPERATOR_TOKEN, Operator, Services, stop_cleanly_on_sigterm
 
 from tests.helpers.pgcluster import PostgresCluster, libpq_url
 from tests.helpers.processes import tvclient_command
@@ -505,6 +505,7 @@ def report(figures: dict[str, Any]) -> bool:
 def main(argv: list[str] | None = None) -> int:
     """Run one campaign; the exit code."""
     args = parse_args(argv)
+    stop_cleanly_on_sigterm()
     self_check()
     seed = args.seed if args.seed is not None else random.SystemRandom().randrange(1, 10**9)
     plan = Plan(

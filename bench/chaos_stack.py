@@ -30,6 +30,19 @@ CRASH_HOOK = "TVCLIENT_MERCHANT_TEST_CRASH_AFTER_PAY"
 LOOPBACK = "127.0.0.1"
 
 
+def stop_cleanly_on_sigterm() -> None:
+    """Make SIGTERM (a CI timeout, `kill`) a SystemExit, so the servers are stopped.
+
+    The campaign's `finally` then stops the servers and PostgreSQL instead of leaving them
+    running.
+    """
+
+    def _exit(signum: int, _frame: object) -> None:
+        raise SystemExit(128 + signum)
+
+    signal.signal(signal.SIGTERM, _exit)
+
+
 @dataclass
 class MerchantRun:
     """One life of one merchant process, from start to its end."""

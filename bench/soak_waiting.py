@@ -44,7 +44,7 @@ if __package__ in (None, "") and str(Path(__file__).resolve().parents[1]) not in
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import httpx
-from chaos_stack import Services
+from chaos_stack import Services, stop_cleanly_on_sigterm
 
 from tests.helpers.pgcluster import PostgresCluster
 
@@ -383,6 +383,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=1, help="seed of the staggered starts")
     parser.add_argument("--json", type=Path, help="also write the figures here")
     args = parser.parse_args(argv)
+    stop_cleanly_on_sigterm()
     limit = raise_fd_limit(args.waiters * 3 + 2000)
     print(f"file descriptor limit {limit}", flush=True)
     root = Path(tempfile.mkdtemp(prefix="tvclient-soak-"))
