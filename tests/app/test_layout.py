@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import shiboken6
 from PySide6.QtCore import QRectF
 from PySide6.QtQuick import QQuickItem
@@ -76,7 +78,7 @@ def check(stage: Stage, name: str, problems: list[str]) -> None:
             # isinstance too: while a transition deletes items, PySide can hand back a stale
             # wrapper of another type for a child's address (seen once in CI: a QMetaObject).
             ring = next(
-                (c for c in item.childItems()
+                (c for c in cast("list[object]", item.childItems())
                  if isinstance(c, QQuickItem) and shiboken6.isValid(c)
                  and c.metaObject().className().startswith("FocusRing") and c.isVisible()),
                 None,

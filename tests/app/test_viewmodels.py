@@ -81,7 +81,8 @@ def test_bind_model_speaks_in_ready_texts(
     assert bind.view("countdownText") == "Code expires in 14:59"
     with qtbot.waitSignal(shell.model.bindingChanged, timeout=2000):
         steer(shell, backend.approve)
-    assert bind.view("boundAccount") == "Account 62-812****3456"
+    # The app model and the bind model hear of the binding separately; wait for the second.
+    qtbot.waitUntil(lambda: bind.view("boundAccount") == "Account 62-812****3456", timeout=2000)
     assert shell.model.view("badgeText") == "DANA · 62-812****3456"
 
 
