@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +13,7 @@ import httpx
 from starlette.types import Receive, Scope, Send
 
 from tests.helpers.clock import FakeClock
+from tvclient.clock import Clock
 from tvclient.merchant.app import create_app as create_merchant
 from tvclient.merchant.backend import Backend
 from tvclient.merchant.config import MerchantConfig
@@ -61,6 +62,12 @@ class Stack:
     sandbox: Sandbox
     clock: FakeClock
     headers: dict[str, str] = field(default_factory=dict)
+    app: Any = None  # the backend's ASGI app, for clients at other addresses
+
+    def client(self, address: tuple[str, int]) -> httpx.AsyncClient:
+        """A device-side HTTP client that reaches the backend from `address`."""
+        transport = httpx.ASGITransport(app=self.app, client=address)
+        return httpx.AsyncClient(transport=transport, base_url=MERCHANT)
 
     async def settle(self, rounds: int = 5) -> None:
         """Let both sides work (notifications, database threads)."""
@@ -175,19 +182,38 @@ class Stack:
 
 @contextlib.asynccontextmanager
 async def in_process_stack(
-    tmp_path: Path, *, clock: FakeClock | None = None, antom_timeout: float = 2.0, **merchant: Any
+    tmp_path: Path,
+    *,
+    clock: FakeClock | None = None,
+    antom_timeout: float = 2.0,
+    sandbox_clock: Clock | None = None,
+    notifications: Callable[[httpx.AsyncBaseTransport], httpx.AsyncBaseTransport] | None = None,
+    antom_transport: Callable[
+        [httpx.AsyncBaseTransport, float], httpx.AsyncBaseTransport
+    ] | None = None,
+    **merchant: Any,
 ) -> AsyncIterator[Stack]:
-    """Start the sandbox and the merchant backend on one clock; yield a `Stack`."""
+    """Start the sandbox and the merchant backend; yield a `Stack`.
+
+    Both run on `clock` unless `sandbox_clock` is given; `notifications` wraps the sandbox's
+    way to the backend, `antom_transport` the backend's way to the sandbox (default: a read
+    timeout of `antom_timeout` that cancels the call).
+    """
     clock = clock or FakeClock()
     forward = Forward()
-    to_merchant = httpx.AsyncClient(transport=httpx.ASGITransport(app=forward))
+    to_backend: httpx.AsyncBaseTransport = httpx.ASGITransport(app=forward)
+    if notifications is not None:
+        to_backend = notifications(to_backend)
+    to_merchant = httpx.AsyncClient(transport=to_backend)
     sandbox_app = create_sandbox(
         SandboxSettings(data_dir=tmp_path / "sandbox", operator_token=OPERATOR_TOKEN),
-        clock=clock,
+        clock=sandbox_clock or clock,
         http_client=to_merchant,
     )
     to_sandbox = httpx.AsyncClient(
-        transport=TimeoutTransport(httpx.ASGITransport(app=sandbox_app), antom_timeout)
+        transport=(antom_transport or TimeoutTransport)(
+            httpx.ASGITransport(app=sandbox_app), antom_timeout
+        )
     )
     settings: dict[str, Any] = {
         "database": f"sqlite:///{tmp_path / 'merchant.db'}",
@@ -214,7 +240,7 @@ async def in_process_stack(
             headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
         )
         try:
-            yield Stack(device, operator, backend, sandbox_of(sandbox_app), clock)
+            yield Stack(device, operator, backend, sandbox_of(sandbox_app), clock, app=merchant_app)
         finally:
             await backend.stop()
             await backend.antom.aclose()

@@ -25,26 +25,11 @@ from typing import Any
 import httpx
 
 from tests.helpers.clock import FakeClock
-from tests.merchant.stack import MERCHANT, OPERATOR_TOKEN, Forward, Stack, TimeoutTransport
-from tvclient.merchant.app import create_app as create_merchant
-from tvclient.merchant.backend import Backend
-from tvclient.merchant.config import MerchantConfig
-from tvclient.sandbox.app import create_app as create_sandbox
-from tvclient.sandbox.app import sandbox_of
+from tests.merchant.stack import Stack, in_process_stack
 from tvclient.sandbox.clocks import ShiftedClock
-from tvclient.sandbox.settings import SandboxSettings
 
-
-@dataclass
-class WiredStack(Stack):
-    """A `Stack` that also hands out the backend's ASGI app (for clients of other addresses)."""
-
-    app: Any = None
-
-    def client(self, address: tuple[str, int]) -> httpx.AsyncClient:
-        """A device-side HTTP client that reaches the backend from `address`."""
-        transport = httpx.ASGITransport(app=self.app, client=address)
-        return httpx.AsyncClient(transport=transport, base_url=MERCHANT)
+# Every in-process `Stack` now hands out clients at other addresses; the old name stays.
+WiredStack = Stack
 
 
 @dataclass(frozen=True)
@@ -102,56 +87,16 @@ async def wired_stack(
 ) -> AsyncIterator[WiredStack]:
     """The sandbox and the backend in process (see the module's docstring for the options)."""
     clock = FakeClock()
-    forward = Forward()
-    to_backend: httpx.AsyncBaseTransport = httpx.ASGITransport(app=forward)
-    if tap is not None:
-        to_backend = Tap(to_backend, tap)
-    to_merchant = httpx.AsyncClient(transport=to_backend)
-    sandbox_app = create_sandbox(
-        SandboxSettings(data_dir=tmp_path / "sandbox", operator_token=OPERATOR_TOKEN),
-        clock=ShiftedClock(dt.timedelta(seconds=sandbox_ahead), base=clock),
-        http_client=to_merchant,
-    )
-    sandbox_transport = httpx.ASGITransport(app=sandbox_app)
-    to_sandbox = httpx.AsyncClient(
-        transport=DetachingTimeout(sandbox_transport, antom_timeout)
-        if detach
-        else TimeoutTransport(sandbox_transport, antom_timeout)
-    )
-    settings: dict[str, Any] = {
-        "database": f"sqlite:///{tmp_path / 'merchant.db'}",
-        "public_url": MERCHANT,
-        "allow_loopback_enrolment": True,
-        "admin_token": "admin-secret",
-        "purchase_sync_wait": 0.0,
-        "shutdown_grace": 0.5,
-        "antom_timeout": antom_timeout,
-    }
-    settings.update(merchant)
-    config = MerchantConfig.from_sandbox_dir(tmp_path / "sandbox", **settings)
-    merchant_app = create_merchant(config, clock=clock, http_client=to_sandbox)
-    forward.app = merchant_app
-    backend: Backend = merchant_app.state.backend
-    async with sandbox_app.router.lifespan_context(sandbox_app):
-        await backend.start()
-        device = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=merchant_app), base_url=MERCHANT
-        )
-        operator = httpx.AsyncClient(
-            transport=httpx.ASGITransport(app=sandbox_app),
-            base_url="http://sandbox.test",
-            headers={"Authorization": f"Bearer {OPERATOR_TOKEN}"},
-        )
-        try:
-            yield WiredStack(
-                device, operator, backend, sandbox_of(sandbox_app), clock, app=merchant_app
-            )
-        finally:
-            await backend.stop()
-            await backend.antom.aclose()
-            for client in (device, operator, to_sandbox, to_merchant):
-                await client.aclose()
-
+    async with in_process_stack(
+        tmp_path,
+        clock=clock,
+        antom_timeout=antom_timeout,
+        sandbox_clock=ShiftedClock(dt.timedelta(seconds=sandbox_ahead), base=clock),
+        notifications=(lambda inner: Tap(inner, tap)) if tap is not None else None,
+        antom_transport=DetachingTimeout if detach else None,
+        **merchant,
+    ) as stack:
+        yield stack
 
 ADMIN = {"Authorization": "Bearer admin-secret"}
 
