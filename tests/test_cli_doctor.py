@@ -157,3 +157,15 @@ def test_doctor_accepts_the_booth_options() -> None:
         env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
     )
     assert "http://booth.example:8400" in done.stdout, done.stdout + done.stderr
+
+
+def test_a_mistyped_backend_url_is_a_usage_error() -> None:
+    """`--backend not-a-url` says what a backend URL looks like and exits 2, without a traceback."""
+    done = subprocess.run(
+        [sys.executable, "-m", "tvclient", "--backend", "not-a-url"],
+        capture_output=True, text=True, timeout=60, check=False,
+        env={**os.environ, "QT_QPA_PLATFORM": "offscreen"},
+    )
+    assert done.returncode == 2
+    assert "backend URL must be http(s)://host[:port][/path]" in done.stderr
+    assert "Traceback" not in done.stderr

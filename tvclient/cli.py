@@ -39,6 +39,16 @@ def build_id() -> str:
     return stamp or "source"
 
 
+def _backend_url(text: str) -> str:
+    """`--backend` checked while parsing, so a mistyped URL is a usage error, not a traceback."""
+    from tvclient.device.client import normalise_backend_url
+
+    try:
+        return normalise_backend_url(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The parser of the device app's own options (subcommands are parsed by their parts)."""
     parser = argparse.ArgumentParser(
@@ -55,7 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--version", action="version", version=f"tvclient {__version__} (build {build_id()})"
     )
-    parser.add_argument("--backend", metavar="URL", help="merchant backend to use (no demo stack)")
+    parser.add_argument(
+        "--backend", metavar="URL", type=_backend_url,
+        help="merchant backend to use (no demo stack)",
+    )
     parser.add_argument("--booth", action="store_true", help="demo booth (kiosk) mode")
     parser.add_argument(
         "--allow-real-backend",
