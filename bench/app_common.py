@@ -15,30 +15,35 @@ import sys
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ.setdefault("QT_QUICK_BACKEND", "software")
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-import httpx
 from PySide6.QtCore import QEventLoop, QTimer
 from PySide6.QtGui import QGuiApplication, QWindow
 
-from tests.app.fake_backend import FakeBackend
-from tests.app.memkeyring import MemoryKeyring
-from tests.helpers.processes import ProcessRunner, free_port
 from tvclient.app.services import AppOptions, AppServices
 from tvclient.app.shell import AppShell
 from tvclient.clock import Clock, SystemClock
+from tvclient.coldstart import CollectorPause
 from tvclient.device.account import AccountService, DeviceInfo
 from tvclient.device.client import MerchantClient
+from tvclient.device.home_snapshot import SnapshotStore
 from tvclient.device.intents import IntentStore
 from tvclient.device.safety.cap import SpendingCap
 from tvclient.device.safety.pin import PinGuard
 from tvclient.device.safety.settings import SafetySettings
 from tvclient.device.safety.store import MemoryStateStore
 from tvclient.device.vault import BindingVault
+
+if TYPE_CHECKING:
+    # Imported where used: the cold-start benchmark must not load them before the first frame
+    # (the app itself loads httpx and keyring only after it, see docs/app.md "Cold start").
+    import httpx
+    from keyring.backend import KeyringBackend
 
 HK = ZoneInfo("Asia/Hong_Kong")
 OPERATOR = "bench-operator"
@@ -106,15 +111,25 @@ def summary(name: str, values_ms: list[float]) -> str:
 
 
 def services_for(
-    http: httpx.AsyncClient, url: str, clock: Clock, *, keyring: MemoryKeyring | None = None
+    http: httpx.AsyncClient | Callable[[], httpx.AsyncClient],
+    url: str,
+    clock: Clock,
+    *,
+    keyring: KeyringBackend | None = None,
+    home_snapshot: SnapshotStore | None = None,
 ) -> AppServices:
-    """The app's services with the real device core over `http`, keyring in memory."""
+    """The app's services with the real device core over `http` (a client or a factory).
+
+    `keyring` None: the vault asks `keyring.get_keyring()`, as the app does (the caller points
+    PYTHON_KEYRING_BACKEND at an in-memory backend).
+    """
     state = MemoryStateStore()
     settings = SafetySettings()
     cap = SpendingCap(state, clock, HK)
+    client = MerchantClient(http, url)
     account = AccountService(
-        MerchantClient(http, url),
-        BindingVault(url, keyring_backend=keyring or MemoryKeyring()),
+        client,
+        BindingVault(url, keyring_backend=keyring),
         IntentStore(state),
         clock,
         DeviceInfo(name="bench TV", platform="linux-x86_64", app_version="0.1.0"),
@@ -124,7 +139,8 @@ def services_for(
         account=account, clock=clock, pins=PinGuard(state, clock, settings), cap=cap,
         safety_settings=settings, languages=_English(), demo=True,
         input_settings={"input.controller_navigation": False, "input.cec": "off"},
-        aclose=http.aclose,
+        aclose=client.aclose if callable(http) else http.aclose,
+        home_snapshot=home_snapshot,
     )
 
 
@@ -144,8 +160,15 @@ def fake_shell(size: tuple[int, int] = (1280, 720), *, linked: bool = False) -> 
     return shell
 
 
-def fake_shell_unshown(size: tuple[int, int] = (1280, 720), *, linked: bool = False) -> AppShell:
+def fake_shell_unshown(
+    size: tuple[int, int] = (1280, 720), *, linked: bool = False
+) -> AppShell:
     """The app on the in-memory backend (real device core), built but not shown yet."""
+    import httpx
+
+    from tests.app.fake_backend import FakeBackend
+    from tests.app.memkeyring import MemoryKeyring
+
     app()
     clock = SystemClock()
     backend = FakeBackend(clock)
@@ -160,9 +183,37 @@ def fake_shell_unshown(size: tuple[int, int] = (1280, 720), *, linked: bool = Fa
     )
 
 
+def cold_shell_unshown(
+    home_snapshot: SnapshotStore, startup: CollectorPause | None
+) -> AppShell:
+    """The app built the way `tvclient` builds it, on the in-memory backend, not shown yet.
+
+    As in the app, nothing of HTTP or the keyring is loaded before the first frame: the fake
+    backend's HTTP client is made at the first request, on the core's worker thread, and the
+    vault asks `keyring.get_keyring()` (set PYTHON_KEYRING_BACKEND to an in-memory backend).
+    """
+    app()
+    clock = SystemClock()
+
+    def http() -> httpx.AsyncClient:
+        import httpx
+
+        from tests.app.fake_backend import FakeBackend
+
+        return httpx.AsyncClient(transport=FakeBackend(clock).transport())
+
+    return AppShell(
+        AppOptions(fullscreen=False, timezone=HK),
+        services_for(http, "http://backend.bench", clock, home_snapshot=home_snapshot),
+        startup=startup,
+    )
+
+
 @contextlib.contextmanager
 def loopback_stack(directory: Path) -> Iterator[tuple[str, str]]:
     """`sandbox serve` + `merchant serve` as real processes on loopback: (sandbox, merchant)."""
+    from tests.helpers.processes import ProcessRunner, free_port
+
     runner = ProcessRunner(directory / "logs")
     sandbox_port, merchant_port = free_port(), free_port()
     sandbox = f"http://127.0.0.1:{sandbox_port}"
@@ -187,10 +238,15 @@ def loopback_stack(directory: Path) -> Iterator[tuple[str, str]]:
 
 def loopback_shell(merchant: str) -> AppShell:
     """The app with the real device core against the loopback merchant backend."""
+    import httpx
+
+    from tests.app.memkeyring import MemoryKeyring
+
     app()
     http = httpx.AsyncClient(trust_env=False)
     shell = AppShell(
-        AppOptions(fullscreen=False, timezone=HK), services_for(http, merchant, SystemClock())
+        AppOptions(fullscreen=False, timezone=HK),
+        services_for(http, merchant, SystemClock(), keyring=MemoryKeyring()),
     )
     shell.show()
     wait_until(lambda: shell.model.store_model.rows.rowCount() > 0)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import socket
 import subprocess
 import sys
 import uuid
@@ -104,6 +105,36 @@ def test_the_demo_keeps_its_sandbox_across_restarts(demo_home: Path) -> None:
         second = json.loads((demo_home / "sandbox" / "client.json").read_text())["clientId"]
         assert httpx.get(urls.backend_url + "/healthz").status_code == 200
     assert first == second
+
+
+def test_a_restarted_demo_keeps_its_urls(demo_home: Path) -> None:
+    """Same ports as last time: the TV's keyring entries and home snapshot stay valid."""
+    with EmbeddedStack(demo_home) as first:
+        pass
+    with EmbeddedStack(demo_home) as second:
+        assert (second.backend_url, second.sandbox_url) == (first.backend_url, first.sandbox_url)
+        assert httpx.get(second.backend_url + "/healthz").status_code == 200
+
+
+def test_a_taken_port_is_replaced_by_a_free_one(
+    demo_home: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another program on last run's backend port: the demo takes a free one and says why."""
+    with EmbeddedStack(demo_home) as first:
+        pass
+    port = int(first.backend_url.rsplit(":", 1)[1])
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", port))
+    squatter.listen(1)
+    try:
+        with caplog.at_level(logging.INFO, logger="tvclient.booth.stack"), \
+                EmbeddedStack(demo_home) as second:
+            assert second.backend_url != first.backend_url
+            assert second.sandbox_url == first.sandbox_url
+            assert httpx.get(second.backend_url + "/healthz").status_code == 200
+    finally:
+        squatter.close()
+    assert "taking a free port" in caplog.text
 
 
 @pytest.mark.usefixtures("expect_log")

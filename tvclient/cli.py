@@ -16,14 +16,25 @@ from typing import TYPE_CHECKING
 
 from tvclient import __version__
 from tvclient.clock import Clock, SystemClock
+from tvclient.coldstart import CollectorPause
 
 if TYPE_CHECKING:
+    import httpx
     from keyring.backend import KeyringBackend
 
     from tvclient.app.services import AppServices
+    from tvclient.device.home_snapshot import SnapshotStore
     from tvclient.device.settings import SettingsStore
 
-__all__ = ["build_device", "build_id", "build_parser", "demo_data_dir", "main", "run_device"]
+__all__ = [
+    "build_device",
+    "build_id",
+    "build_parser",
+    "default_snapshot_path",
+    "demo_data_dir",
+    "main",
+    "run_device",
+]
 
 _SUBCOMMANDS = ("merchant", "sandbox", "doctor")
 # Written into packaged builds by scripts/package (commit and date); a source tree has none.
@@ -108,16 +119,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = list(sys.argv[1:] if argv is None else argv)
     if args and args[0] in _SUBCOMMANDS:
         return _run_subcommand(args[0], args[1:])
-    options = build_parser().parse_args(args)
-    if options.booth:
-        from tvclient.booth.run import run_booth
+    # Held off until the window is up (see tvclient/coldstart.py); every way out ends it.
+    startup = CollectorPause()
+    try:
+        options = build_parser().parse_args(args)
+        if options.booth or options.self_test:
+            startup.end()  # these run for long before (and after) any window: collect as usual
+        if options.booth:
+            from tvclient.booth.run import run_booth
 
-        return run_booth(options)
-    if options.self_test:
-        from tvclient.booth.selftest import run_self_test
+            return run_booth(options)
+        if options.self_test:
+            from tvclient.booth.selftest import run_self_test
 
-        return run_self_test(options)
-    return run_device(options)
+            return run_self_test(options)
+        return run_device(options, startup=startup)
+    finally:
+        startup.end()
 
 
 def _local_timezone() -> dt.tzinfo:
@@ -132,15 +150,15 @@ def build_device(
     clock: Clock | None = None,
     keyring_backend: KeyringBackend | None = None,
     store: SettingsStore | None = None,
+    home_snapshot: SnapshotStore | None = None,
 ) -> AppServices:
     """Wire the device core and its safety guards for one backend (what the app drives).
 
     `store` shares an existing settings store (the booth clears the visitor's PIN, cap and
     pending purchases in it between visitors); otherwise one is opened at `settings_path`.
+    `home_snapshot` keeps the store's tiles for the next start (None: nowhere).
     """
     import platform
-
-    import httpx
 
     from tvclient.app.services import AppServices
     from tvclient.device.account import AccountService, DeviceInfo
@@ -162,8 +180,8 @@ def build_device(
     clock = clock or SystemClock()
     store = store or SettingsStore(settings_path or default_settings_path())
     settings = store.read()
-    http = httpx.AsyncClient()
-    client = MerchantClient(http, backend_url, language=settings.language or "en")
+    # Made at the first request, on the app's worker thread, after the first frame.
+    client = MerchantClient(_new_http_client, backend_url, language=settings.language or "en")
     fallback = (
         SecretFile(default_fallback_path())
         if settings.keyring_fallback is KeyringFallback.FILE
@@ -194,8 +212,22 @@ def build_device(
         demo=demo,
         input_settings=settings.mapping(),
         config_dir=store.path.parent,
-        aclose=http.aclose,
+        aclose=client.aclose,
+        home_snapshot=home_snapshot,
     )
+
+
+def _new_http_client() -> httpx.AsyncClient:
+    import httpx
+
+    return httpx.AsyncClient()
+
+
+def default_snapshot_path() -> Path:
+    """Where the device keeps its home screen for the next start (the user cache dir)."""
+    from platformdirs import user_cache_path
+
+    return user_cache_path("tvclient") / "home.json"
 
 
 def demo_data_dir(given: str | None) -> Path:
@@ -207,8 +239,11 @@ def demo_data_dir(given: str | None) -> Path:
     return user_data_path("tvclient") / "demo"
 
 
-def run_device(options: argparse.Namespace) -> int:
-    """`tvclient [--backend URL]`: the device app, on a given backend or the embedded demo."""
+def run_device(options: argparse.Namespace, *, startup: CollectorPause | None = None) -> int:
+    """`tvclient [--backend URL]`: the device app, on a given backend or the embedded demo.
+
+    `startup` is `main()`'s collector pause; the app ends it once its window is up.
+    """
     from tvclient.app.main import run as run_app
     from tvclient.app.services import AppOptions
     from tvclient.device.settings import SettingsStore, default_settings_path
@@ -219,8 +254,12 @@ def run_device(options: argparse.Namespace) -> int:
     app_options = AppOptions(
         fullscreen=not options.windowed, language=options.language, timezone=_local_timezone()
     )
+    from tvclient.device.home_snapshot import SnapshotFile
+
+    snapshot = SnapshotFile(default_snapshot_path())
     if backend_url:
-        return run_app(app_options, services=build_device(backend_url, demo=False))
+        services = build_device(backend_url, demo=False, home_snapshot=snapshot)
+        return run_app(app_options, services=services, startup=startup)
 
     from tvclient.booth.stack import EmbeddedStack, StackError
 
@@ -231,7 +270,8 @@ def run_device(options: argparse.Namespace) -> int:
         print(f"tvclient: {exc}", file=sys.stderr)
         return 1
     try:
-        return run_app(app_options, services=build_device(urls.backend_url, demo=True))
+        services = build_device(urls.backend_url, demo=True, home_snapshot=snapshot)
+        return run_app(app_options, services=services, startup=startup)
     finally:
         stack.stop()
 

@@ -17,6 +17,7 @@ so an arm64 package needs an arm64 build machine (docs/packaging.md).
 from __future__ import annotations
 
 import argparse
+import ast
 import datetime as dt
 import hashlib
 import os
@@ -25,7 +26,6 @@ import shutil
 import stat
 import subprocess
 import sys
-import tomllib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -101,10 +101,22 @@ def _run(
         ) from None
 
 
+def source_version() -> str:
+    """`tvclient.__version__` as written in the source (read, not imported: no Qt needed)."""
+    tree = ast.parse((ROOT / "tvclient" / "__init__.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if (
+            isinstance(node, ast.Assign)
+            and [getattr(t, "id", None) for t in node.targets] == ["__version__"]
+            and isinstance(node.value, ast.Constant)
+        ):
+            return str(node.value.value)
+    raise BuildError("tvclient/__init__.py does not set __version__ to a literal")
+
+
 def build_info() -> BuildInfo:
-    """Version from pyproject.toml, build id from git (commit, +dirty) and today's UTC date."""
-    with (ROOT / "pyproject.toml").open("rb") as f:
-        version = str(tomllib.load(f)["project"]["version"])
+    """Version from `tvclient/__init__.py`, build id from git (commit, +dirty), today's date."""
+    version = source_version()
     commit = "nogit"
     if shutil.which("git") and (ROOT / ".git").exists():
         # Read-only: --no-optional-locks keeps `git status` from refreshing the index.

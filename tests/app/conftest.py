@@ -22,6 +22,7 @@ from tvclient.app.services import AppOptions, AppServices
 from tvclient.app.shell import AppShell
 from tvclient.device.account import AccountService, DeviceInfo
 from tvclient.device.client import MerchantClient
+from tvclient.device.home_snapshot import SnapshotStore
 from tvclient.device.intents import IntentStore
 from tvclient.device.safety.cap import SpendingCap
 from tvclient.device.safety.pin import PinGuard
@@ -101,6 +102,7 @@ def languages() -> MemoryLanguageStore:
 def build_services(
     backend: FakeBackend, clock: FakeClock, state: MemoryStateStore, vault: BindingVault,
     *, safety_settings: SafetySettings, languages: MemoryLanguageStore,
+    home_snapshot: SnapshotStore | None = None,
 ) -> AppServices:
     """What run() gets from cli.py, on the fake network and keyring (a fresh core each call)."""
     http = httpx.AsyncClient(transport=backend.transport())
@@ -120,6 +122,7 @@ def build_services(
         demo=True,
         input_settings={"input.controller_navigation": False, "input.cec": "off"},
         aclose=http.aclose,
+        home_snapshot=home_snapshot,
     )
 
 

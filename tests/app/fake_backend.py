@@ -164,6 +164,7 @@ class FakeBackend:
         self.offline = False
         self.purchase_outcome = "SUCCEEDED"   # or a purchase failure code
         self.hold_purchases = False           # stay PROCESSING until release_purchases()
+        self.hold_catalog = False             # GET /v1/catalog waits for release_catalog()
         self.refuse_purchases: tuple[int, str] | None = None  # (status, code) for POST
         self.requests: list[str] = []
         self.devices: dict[str, str] = {}
@@ -247,6 +248,11 @@ class FakeBackend:
         return len(self.purchases)
 
     # ------------------------------------------------------------------ plumbing
+    def release_catalog(self) -> None:
+        """A held catalog request is answered."""
+        self.hold_catalog = False
+        self._notify()
+
     def _notify(self) -> None:
         if self._changed is not None:
             self._changed.set()
@@ -307,6 +313,8 @@ class FakeBackend:
             return 200, self._images[match.group(1)]
         device = self._device(request)
         if method == "GET" and path == "/v1/catalog":
+            while self.hold_catalog:
+                await self._hold(3600)
             return 200, {"products": [self._product(p) for p in CATALOG]}
         if method == "POST" and path == "/v1/bind-sessions":
             wallet = Wallet(json.loads(request.content)["wallet"])

@@ -57,7 +57,7 @@ async def test_first_run_enrols_once_and_keeps_the_credential(  # noqa: PLR0917 
     assert credential is not None
     assert client.credential == credential
     assert len(backend.sent("POST", "/v1/devices")) == 1
-    fresh_client = MerchantClient(client._http, BASE)
+    fresh_client = MerchantClient(client._client(), BASE)
     again = AccountService(
         fresh_client,
         vault,

@@ -541,3 +541,36 @@ def test_bad_backend_urls_are_refused(bad: str) -> None:
     """A backend URL must be http(s) with a host and no query."""
     with pytest.raises(ValueError, match="backend URL"):
         normalise_backend_url(bad)
+
+
+# ------------------------------------------------------------------------------ its HTTP client
+
+
+async def test_a_client_factory_is_called_at_the_first_request_and_closed_by_aclose() -> None:
+    """The app hands a factory: no HTTP client exists until the core's first call, one after."""
+    script = Script(ok({"products": []}))
+    made: list[httpx.AsyncClient] = []
+
+    def factory() -> httpx.AsyncClient:
+        made.append(httpx.AsyncClient(transport=httpx.MockTransport(script)))
+        return made[-1]
+
+    client = MerchantClient(factory, BASE, credential="tvd_secret")
+    assert made == []
+    await client.catalog()
+    await client.catalog()
+    assert len(made) == 1
+    assert len(script.requests) == 2
+    await client.aclose()
+    assert made[0].is_closed
+    await client.aclose()  # twice is harmless
+
+
+async def test_an_injected_http_client_stays_the_callers() -> None:
+    """`aclose()` leaves a client the caller passed in open: the caller owns and closes it."""
+    http = httpx.AsyncClient(transport=httpx.MockTransport(Script(ok({"products": []}))))
+    client = MerchantClient(http, BASE, credential="tvd_secret")
+    await client.catalog()
+    await client.aclose()
+    assert not http.is_closed
+    await http.aclose()

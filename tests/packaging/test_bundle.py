@@ -163,3 +163,13 @@ def test_every_library_the_bundle_needs_is_bundled_or_a_declared_dependency(
         if _package_of(system[name]) not in allowed
     }
     assert not undeclared, f"libraries from packages the .deb does not depend on: {undeclared}"
+
+
+def test_one_version_everywhere(built_packages: BuiltPackages) -> None:
+    """The source, the installed metadata and the build all carry `tvclient.__version__`."""
+    from importlib.metadata import version
+
+    import tvclient
+
+    assert version("tvclient") == tvclient.__version__
+    assert built_packages.version == tvclient.__version__

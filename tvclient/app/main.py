@@ -6,6 +6,7 @@ import logging
 import signal
 import sys
 from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QTimer
 from PySide6.QtGui import QGuiApplication
@@ -14,25 +15,40 @@ from tvclient.app.qtlog import install_qt_logging
 from tvclient.app.services import AppOptions, AppServices
 from tvclient.app.shell import AppShell, AppStartError
 
+if TYPE_CHECKING:
+    from tvclient.coldstart import CollectorPause
+
 __all__ = ["AppOptions", "AppServices", "run"]
 
 _log = logging.getLogger(__name__)
 
 
-def run(options: AppOptions, *, services: AppServices, argv: Sequence[str] | None = None) -> int:
+def run(
+    options: AppOptions,
+    *,
+    services: AppServices,
+    argv: Sequence[str] | None = None,
+    startup: CollectorPause | None = None,
+) -> int:
     """Show the app and run it until the buyer leaves (or SIGINT/SIGTERM); the exit code.
 
     The caller wires `services` (device core, clock, PIN, cap, settings); nothing device-side is
-    built here. Returns 0 on a normal exit, 1 when the scene cannot start.
+    built here. `startup` is the entry point's collector pause, ended once the window is up.
+    Returns 0 on a normal exit, 1 when the scene cannot start.
     """
     restore_logging = install_qt_logging()
     try:
-        return _run(options, services, argv)
+        return _run(options, services, argv, startup)
     finally:
         restore_logging()
 
 
-def _run(options: AppOptions, services: AppServices, argv: Sequence[str] | None) -> int:
+def _run(
+    options: AppOptions,
+    services: AppServices,
+    argv: Sequence[str] | None,
+    startup: CollectorPause | None,
+) -> int:
     existing = QCoreApplication.instance()
     app = existing if isinstance(existing, QGuiApplication) else None
     if app is None:
@@ -40,7 +56,7 @@ def _run(options: AppOptions, services: AppServices, argv: Sequence[str] | None)
         QGuiApplication.setOrganizationName("tvclient")
         app = QGuiApplication(list(argv) if argv is not None else sys.argv[:1])
     try:
-        shell = AppShell(options, services)
+        shell = AppShell(options, services, startup=startup)
     except AppStartError as exc:
         _log.critical("%s", exc)
         return 1

@@ -10,13 +10,15 @@ import datetime as dt
 from collections.abc import Awaitable, Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from tvclient.clock import Clock
-from tvclient.device.account import AccountService
-from tvclient.device.safety.cap import SpendingCap
-from tvclient.device.safety.pin import PinGuard
-from tvclient.device.safety.settings import SafetySettings
+if TYPE_CHECKING:
+    from tvclient.clock import Clock
+    from tvclient.device.account import AccountService
+    from tvclient.device.home_snapshot import SnapshotStore
+    from tvclient.device.safety.cap import SpendingCap
+    from tvclient.device.safety.pin import PinGuard
+    from tvclient.device.safety.settings import SafetySettings
 
 __all__ = ["AppOptions", "AppServices", "LanguageStore"]
 
@@ -50,6 +52,8 @@ class AppServices:
         config_dir: The user config dir (controller mappings live there).
         aclose: Awaited on the worker loop when the app closes (e.g. the httpx client's
             `aclose`: its connections belong to that loop).
+        home_snapshot: Where the store's tiles are kept for the next start (None: nowhere;
+            the store then waits for the backend's catalog on every start).
     """
 
     account: AccountService
@@ -62,6 +66,7 @@ class AppServices:
     input_settings: Mapping[str, object] = field(default_factory=dict)
     config_dir: Path | None = None
     aclose: Callable[[], Awaitable[None]] | None = None
+    home_snapshot: SnapshotStore | None = None
 
 
 @dataclass(frozen=True, slots=True)

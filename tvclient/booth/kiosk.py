@@ -622,7 +622,7 @@ class Booth(QObject):
             self._startup = False
             if not self._app_started:
                 self._app_started = True
-                shell.model.start()
+                shell.start_core()
             self._notifier.ready()
             _log.info("booth ready: phones open %s", self._config.public_url)
         self._set_mode()

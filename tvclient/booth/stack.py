@@ -43,6 +43,10 @@ class StackUrls:
     """Bearer token of the sandbox's operator API (staff approve, faults, reports)."""
 
 
+# The ports of the last run, kept (unlike stack.json) when the stack stops.
+_PORTS_FILE = "ports.json"
+
+
 def _listen(host: str, port: int) -> socket.socket:
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
@@ -54,6 +58,16 @@ def _listen(host: str, port: int) -> socket.socket:
         raise StackError(f"cannot listen on {host}:{port}: {exc.strerror}") from None
     sock.listen(512)
     return sock
+
+
+def _listen_again(host: str, remembered: int) -> socket.socket:
+    """Listen on the port of the last run if it is free, else on a free one."""
+    if remembered:
+        try:
+            return _listen(host, remembered)
+        except StackError as exc:
+            _log.info("%s; taking a free port (the TV will enrol again)", exc)
+    return _listen(host, 0)
 
 
 def _url(host: str, port: int) -> str:
@@ -70,12 +84,14 @@ class EmbeddedStack:
         data_dir: Holds `sandbox/` (the sandbox's data dir) and `merchant.db`.
         sandbox_host: Address the sandbox listens on. Loopback for a TV at home; the booth binds
             a LAN address so visitors' phones can open the wallet page.
-        sandbox_port: 0 picks a free port.
+        sandbox_port: 0 takes the port of the last run when it is free, else a free one.
         public_url: Base URL phones use for the wallet page (default: the sandbox's own URL).
         time_scale: Sandbox seconds per real second (1 for people; tests compress time).
-        backend_port: Loopback port of the merchant backend; 0 picks a free port. The booth
-            fixes it, because the device's keyring entries are named after the backend URL and
-            a restarted booth must find (and revoke) what a crashed run left there.
+        backend_port: Loopback port of the merchant backend; 0 takes the last run's port when
+            it is free, else a free one. The device's keyring entries and its home snapshot
+            are named after the backend URL, so a demo that keeps its URL keeps the TV's link
+            and instant store across restarts; the booth fixes the port outright, because a
+            restarted booth must find (and revoke) what a crashed run left there.
     """
 
     def __init__(
@@ -123,10 +139,24 @@ class EmbeddedStack:
             ) from None
 
         self._data_dir.mkdir(parents=True, exist_ok=True)
-        sandbox_sock = _listen(self._sandbox_host, self._sandbox_port)
-        merchant_sock = _listen("127.0.0.1", self._backend_port)
+        last_sandbox, last_backend = self._last_ports()
+        sandbox_sock = (
+            _listen(self._sandbox_host, self._sandbox_port)
+            if self._sandbox_port
+            else _listen_again(self._sandbox_host, last_sandbox)
+        )
+        try:
+            merchant_sock = (
+                _listen("127.0.0.1", self._backend_port)
+                if self._backend_port
+                else _listen_again("127.0.0.1", last_backend)
+            )
+        except StackError:
+            sandbox_sock.close()
+            raise
         sandbox_port = sandbox_sock.getsockname()[1]
         merchant_port = merchant_sock.getsockname()[1]
+        self._remember_ports(sandbox_port, merchant_port)
         sandbox_url = _url(self._sandbox_host, sandbox_port)
         backend_url = _url("127.0.0.1", merchant_port)
         sandbox_dir = self._data_dir / "sandbox"
@@ -190,6 +220,23 @@ class EmbeddedStack:
         (self._data_dir / "stack.json").write_text(json.dumps(record, indent=2), encoding="utf-8")
         _log.info("demo stack: backend %s, sandbox %s", backend_url, sandbox_url)
         return self.urls
+
+    def _last_ports(self) -> tuple[int, int]:
+        """(sandbox, backend) ports of the last run, (0, 0) when unknown."""
+        try:
+            data = json.loads((self._data_dir / _PORTS_FILE).read_text(encoding="utf-8"))
+            ports = (int(data["sandbox"]), int(data["backend"]))
+        except (OSError, ValueError, KeyError, TypeError):
+            return 0, 0
+        return ports if all(0 < port < 65536 for port in ports) else (0, 0)
+
+    def _remember_ports(self, sandbox: int, backend: int) -> None:
+        try:
+            (self._data_dir / _PORTS_FILE).write_text(
+                json.dumps({"sandbox": sandbox, "backend": backend}), encoding="utf-8"
+            )
+        except OSError as exc:  # the next run takes new ports: the TV enrols again, no more
+            _log.info("cannot remember the demo's ports: %s", exc)
 
     def _serve(self, sockets: list[socket.socket]) -> None:
         loop = asyncio.new_event_loop()

@@ -1,11 +1,15 @@
 """The merchant backend's device API (`/v1`, docs/device-api.md) as typed async calls.
 
-`MerchantClient` wraps an injected `httpx.AsyncClient` (the caller owns and closes it). Each
+`MerchantClient` wraps an injected `httpx.AsyncClient` (the caller owns and closes it), or
+builds one from an injected factory at its first request (then it owns it: `aclose()`). Each
 call returns a typed result from `tvclient.device.models` or raises from the tree in
 `tvclient.device.errors`: `ApiError` subclasses for the backend's error envelope,
 `NetworkError` when there was no answer, `ProtocolError` when the answer breaks the contract.
 No call retries by itself; waiting and retrying is the job of `tvclient.device.waiting` and the
 flows, which know what a retry may cost.
+
+httpx is imported at the first request, not with this module: the device app shows its home
+screen before the HTTP stack (~40 ms of imports) is loaded (docs/app.md, "Cold start").
 """
 
 from __future__ import annotations
@@ -13,11 +17,9 @@ from __future__ import annotations
 import json
 import logging
 import re
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote, urlsplit
-
-import httpx
 
 from tvclient.device.errors import NetworkError, ProtocolError, RequestError, ServerError
 from tvclient.device.models import (
@@ -40,6 +42,9 @@ from tvclient.device.wire import (
     read_purchase_page,
 )
 from tvclient.money import Money, Wallet
+
+if TYPE_CHECKING:
+    import httpx
 
 __all__ = ["IDEMPOTENCY_KEY_RE", "MerchantClient", "normalise_backend_url", "purchase_body"]
 
@@ -81,7 +86,8 @@ class MerchantClient:
 
     Args:
         http: The HTTP client (the caller owns it; tests inject `httpx.MockTransport` or an
-            ASGI transport).
+            ASGI transport), or a function making one at the first request (this client then
+            owns it and `aclose()` closes it).
         base_url: The backend URL (`https://shop.example`); paths are appended to it.
         credential: The device credential, once enrolled (`credential` may be set later).
         language: The `Accept-Language` sent (`en`, `zh-HK`, `id`).
@@ -90,18 +96,37 @@ class MerchantClient:
 
     def __init__(
         self,
-        http: httpx.AsyncClient,
+        http: httpx.AsyncClient | Callable[[], httpx.AsyncClient],
         base_url: str,
         *,
         credential: str | None = None,
         language: str = "en",
         timeout: float = 10.0,
     ) -> None:
-        self._http = http
+        self._http: httpx.AsyncClient | None = None
+        self._make_http: Callable[[], httpx.AsyncClient] | None = None
+        if callable(http):  # an httpx client is not callable; a factory is
+            self._make_http = http
+        else:
+            self._http = http
+        self._owns_http = self._make_http is not None
         self._base = normalise_backend_url(base_url)
         self._credential = credential
         self._language = language
         self._timeout = timeout
+
+    async def aclose(self) -> None:
+        """Close the HTTP client if this client built it (an injected one is the caller's)."""
+        if self._owns_http and self._http is not None:
+            http, self._http = self._http, None
+            await http.aclose()
+
+    def _client(self) -> httpx.AsyncClient:
+        if self._http is None:
+            if self._make_http is None:
+                raise RuntimeError("the merchant client was closed")
+            self._http = self._make_http()
+        return self._http
 
     # ------------------------------------------------------------------ configuration
     @property
@@ -291,6 +316,8 @@ class MerchantClient:
             timeout = wait + _LONG_POLL_MARGIN
         url = self._base + path
         if query:
+            import httpx
+
             url = str(httpx.URL(url, params=query))
         response = await self._send(
             method, url, headers=all_headers, content=content, seconds=timeout
@@ -314,9 +341,12 @@ class MerchantClient:
         content: bytes | None,
         seconds: float | None,
     ) -> httpx.Response:
+        import httpx
+
+        http = self._client()
         limit = httpx.Timeout(seconds if seconds is not None else self._timeout)
         try:
-            return await self._http.request(
+            return await http.request(
                 method, url, headers=dict(headers), content=content, timeout=limit
             )
         except httpx.TimeoutException as exc:

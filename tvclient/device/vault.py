@@ -19,20 +19,20 @@ in that file are moved into the keyring as soon as the keyring works again.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import os
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import TypeVar
-
-from keyring.backend import KeyringBackend
-from keyring.backends.chainer import ChainerBackend
-from keyring.errors import InitError, KeyringError, KeyringLocked, PasswordDeleteError
+from typing import TYPE_CHECKING, TypeVar
 
 from tvclient.device.client import normalise_backend_url
 from tvclient.device.errors import KeyringUnavailableError, VaultError
+
+if TYPE_CHECKING:
+    from keyring.backend import KeyringBackend
 
 __all__ = [
     "BINDING",
@@ -68,8 +68,15 @@ def default_fallback_path() -> Path:
     return user_data_path("tvclient") / "secrets.json"
 
 
+@functools.cache
 def _backend_errors() -> tuple[type[BaseException], ...]:
-    """What keyring backends raise when they cannot work (some errors are not keyring's own)."""
+    """What keyring backends raise when they cannot work (some errors are not keyring's own).
+
+    Worked out on the first keyring call, not at import: keyring, secretstorage and its crypto
+    stack load only when the vault is first used, on the app's worker thread.
+    """
+    from keyring.errors import KeyringError
+
     errors: list[type[BaseException]] = [KeyringError, OSError, RuntimeError]
     with contextlib.suppress(ImportError):
         from secretstorage.exceptions import SecretStorageException
@@ -82,14 +89,13 @@ def _backend_errors() -> tuple[type[BaseException], ...]:
     return tuple(errors)
 
 
-_BACKEND_ERRORS = _backend_errors()
-
-
 def _unusable(reason: str) -> KeyringUnavailableError:
     return KeyringUnavailableError(reason, _FIX)
 
 
 def _why(exc: BaseException) -> str:
+    from keyring.errors import InitError, KeyringLocked
+
     if isinstance(exc, KeyringLocked):
         return "the keyring is locked and could not be unlocked"
     if isinstance(exc, InitError):
@@ -118,6 +124,8 @@ def usable_backend(candidate: KeyringBackend) -> KeyringBackend:
     Raises:
         KeyringUnavailableError: nothing secure is available.
     """
+    from keyring.backends.chainer import ChainerBackend
+
     if isinstance(candidate, ChainerBackend):
         members: list[KeyringBackend] = list(candidate.backends)
         secure = [member for member in members if _insecure(member) is None]
@@ -314,7 +322,7 @@ class BindingVault:
     def _keyring_call(self, operation: Callable[[], T]) -> T:
         try:
             return operation()
-        except _BACKEND_ERRORS as exc:
+        except _backend_errors() as exc:
             raise _unusable(_why(exc)) from None
 
     def _get(self, name: str) -> str | None:
@@ -372,6 +380,8 @@ class BindingVault:
 
 
 def _delete_quietly(backend: KeyringBackend, service: str, name: str) -> None:
+    from keyring.errors import PasswordDeleteError
+
     with contextlib.suppress(PasswordDeleteError):
         backend.delete_password(service, name)
 

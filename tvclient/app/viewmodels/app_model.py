@@ -110,6 +110,8 @@ class AppModel(ViewModel):
         self._account = AccountModel(self)
         self._nav.currentChanged.connect(self._on_screen_changed)
         self._apply_language(initial_language)
+        if not first_run:
+            self._store.show_snapshot()
 
     # ------------------------------------------------------------------ sub-models for QML
     def _get_nav(self) -> Navigator:
