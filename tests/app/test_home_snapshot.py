@@ -11,7 +11,7 @@ from pytestqt.qtbot import QtBot
 
 from tests.app.conftest import BACKEND_URL, MemoryLanguageStore, build_services
 from tests.app.fake_backend import FakeBackend
-from tests.app.ui import OK, send, settle, steer, wait_focus
+from tests.app.ui import BACK, OK, send, settle, steer, wait_focus
 from tests.helpers.clock import FakeClock
 from tvclient.app.services import AppOptions
 from tvclient.app.shell import AppShell
@@ -114,10 +114,10 @@ def test_ok_before_the_catalog_opens_that_product_once_it_is_in(
     assert "tile_" + selected.id == focus_name
 
 
-def test_a_snapshot_of_another_backend_or_language_is_not_shown(
+def test_a_snapshot_of_another_backend_language_or_picture_source_is_not_shown(
     qtbot: QtBot, build: Build, snapshots: MemorySnapshotStore, backend: FakeBackend
 ) -> None:
-    """Tiles of another shop, or in a language the buyer no longer reads, are not shown."""
+    """Tiles of another shop, in a language the buyer no longer reads, or tampered: not shown."""
     row = {"productId": "old", "title": "Old thing", "priceText": "HK$1.00", "imageSource": ""}
     backend.hold_catalog = True
     snapshots.snapshot = HomeSnapshot("http://other-shop.test", "en", (row,))
@@ -126,6 +126,10 @@ def test_a_snapshot_of_another_backend_or_language_is_not_shown(
     assert titles(build()) == []
     snapshots.snapshot = HomeSnapshot(BACKEND_URL, "en", (row,))
     assert titles(build()) == ["Old thing"]
+    # A picture from anywhere but the core's provider (a tampered cache file) is not shown.
+    for source in ("file:///etc/hosts", "https://tracker.example/pixel.png"):
+        snapshots.snapshot = HomeSnapshot(BACKEND_URL, "en", ({**row, "imageSource": source},))
+        assert titles(build()) == []
 
 
 def test_a_language_change_before_the_catalog_drops_the_snapshot(
@@ -189,3 +193,18 @@ def test_the_snapshot_holds_nothing_secret_or_personal(
     for secret in (vault.credential(), vault.binding_ref(), binding.account):
         assert secret
         assert secret not in kept
+
+
+def test_a_kept_ok_is_dropped_when_the_buyer_has_moved_on(
+    qtbot: QtBot, build: Build, snapshots: MemorySnapshotStore, backend: FakeBackend
+) -> None:
+    """OK, then Back (the leave-the-app question): the catalog's arrival opens nothing."""
+    shell = later_start_waiting(qtbot, build, snapshots, backend)
+    send(shell, OK)
+    send(shell, BACK)
+    qtbot.waitUntil(lambda: bool(shell.model.dialog_model.view("open")), timeout=3000)
+    steer(shell, backend.release_catalog)
+    qtbot.waitUntil(lambda: shell.model.store_model.fresh, timeout=3000)
+    qtbot.wait(50)
+    assert shell.model.navigator.top.value == "home"
+    assert shell.model.dialog_model.view("open")

@@ -8,6 +8,7 @@ OK on a tile in that time opens the product as soon as the fresh catalog has it.
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import Property, QObject, Signal, Slot
@@ -43,6 +44,16 @@ def price_text(app: AppModel, product: Product) -> str:
     return "\n".join(format_amount(p, app.lang) for p in product.prices)
 
 
+def _showable(row: Mapping[str, str]) -> bool:
+    """A tile this app wrote: its fields, and a picture only from the core's image provider."""
+    picture = row.get("imageSource", "")
+    return (
+        bool(row.get("productId"))
+        and all(isinstance(row.get(role), str) for role in ("title", "priceText"))
+        and (picture == "" or picture.startswith("image://catalog/"))
+    )
+
+
 @QmlElement
 @uncreatable("Created by the app model.")
 class StoreModel(ViewModel):
@@ -71,6 +82,9 @@ class StoreModel(ViewModel):
         store = self._app.services.home_snapshot
         snapshot = store.load() if store is not None else None
         if snapshot is None or not snapshot.matches(self._backend_url(), self._app.lang.value):
+            return
+        if not all(_showable(row) for row in snapshot.rows):
+            _log.info("not showing the home snapshot: a row is not one of our tiles")
             return
         self._snapshot = snapshot
         self._rows.update(snapshot.rows)
@@ -105,7 +119,14 @@ class StoreModel(ViewModel):
         self._show(loading=False)
         self.refresh_prices()
         pending, self._pending_open = self._pending_open, None
-        if pending is not None and self._app.navigator.top is Screen.HOME:
+        app = self._app
+        # Only onto the store as the buyer left it: not under a question or the PIN pad.
+        undisturbed = (
+            app.navigator.top is Screen.HOME
+            and not app.dialog_model.view("open")
+            and not app.pin_model.view("open")
+        )
+        if pending is not None and undisturbed:
             product = next((p for p in products if p.id == pending), None)
             if product is not None:
                 self._app.open_product(product)
