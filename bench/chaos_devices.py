@@ -23,8 +23,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from keyring.backend import KeyringBackend
-from keyring.errors import PasswordDeleteError
 
 from tvclient.clock import SystemClock
 from tvclient.device.account import AccountService, DeviceInfo
@@ -32,6 +30,7 @@ from tvclient.device.bind import BindPhase, BindSnapshot
 from tvclient.device.client import MerchantClient
 from tvclient.device.errors import DeviceError, NotBoundError, PurchasePendingError
 from tvclient.device.intents import IntentStore
+from tvclient.device.memory_keyring import MemoryKeyring
 from tvclient.device.models import Binding, Product
 from tvclient.device.purchase import PurchaseFlow, PurchasePhase, PurchaseSnapshot
 from tvclient.device.settings import SettingsStore
@@ -39,7 +38,7 @@ from tvclient.device.vault import BindingVault
 from tvclient.device.waiting import WaitPolicy
 from tvclient.money import Money, Wallet
 
-__all__ = ["FlakyNetwork", "IntentView", "MemoryKeyring", "Sandbox", "SimDevice"]
+__all__ = ["FlakyNetwork", "IntentView", "Sandbox", "SimDevice"]
 
 _log = logging.getLogger("chaos.devices")
 
@@ -51,29 +50,6 @@ BUYERS = {
     Wallet.ALIPAY_HK: (("hk-alice", 8), ("hk-carol", 3), ("hk-ben", 1)),
     Wallet.DANA: (("id-dewi", 6), ("id-fajar", 3), ("id-eko", 1)),
 }
-
-
-class MemoryKeyring(KeyringBackend):
-    """The OS keyring of one simulated TV (in memory; only ever injected)."""
-
-    priority = 0.5
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        """The secret, or None."""
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        """Keep a secret."""
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        """Forget a secret."""
-        if self.items.pop((service, username), None) is None:
-            raise PasswordDeleteError(username)
 
 
 class FlakyNetwork(httpx.AsyncBaseTransport):

@@ -8,40 +8,15 @@ from pathlib import Path
 import httpx
 import pytest
 import pytest_asyncio
-from keyring.backend import KeyringBackend
-from keyring.compat import properties
-from keyring.errors import PasswordDeleteError
 
 from tests.device.fakes import BASE, FakeBackend
 from tests.helpers.clock import FakeClock
 from tvclient.device.account import AccountService, DeviceInfo
 from tvclient.device.client import MerchantClient
 from tvclient.device.intents import IntentStore
+from tvclient.device.memory_keyring import MemoryKeyring
 from tvclient.device.settings import SettingsStore
 from tvclient.device.vault import BindingVault
-
-
-class MemoryKeyring(KeyringBackend):
-    """A keyring backend in a dict; never chosen by keyring itself (inject it)."""
-
-    @properties.classproperty
-    def priority(cls) -> float:  # noqa: N805 - a class property
-        raise RuntimeError("test backend: inject it explicitly")
-
-    def __init__(self) -> None:
-        super().__init__()  # type: ignore[no-untyped-call]
-        self.items: dict[tuple[str, str], str] = {}
-
-    def get_password(self, service: str, username: str) -> str | None:
-        return self.items.get((service, username))
-
-    def set_password(self, service: str, username: str, password: str) -> None:
-        self.items[(service, username)] = password
-
-    def delete_password(self, service: str, username: str) -> None:
-        if (service, username) not in self.items:
-            raise PasswordDeleteError("no such item")
-        del self.items[(service, username)]
 
 
 @pytest.fixture

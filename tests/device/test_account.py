@@ -6,7 +6,6 @@ import asyncio
 
 import pytest
 
-from tests.device.conftest import MemoryKeyring
 from tests.device.fakes import BASE, FakeBackend, run_for, settle
 from tests.helpers.clock import FakeClock
 from tvclient.device.account import AccountEvent, AccountService, BindingChange, DeviceInfo
@@ -14,6 +13,7 @@ from tvclient.device.bind import BindPhase
 from tvclient.device.client import MerchantClient
 from tvclient.device.errors import AuthError, NetworkError, NotBoundError
 from tvclient.device.intents import IntentStore
+from tvclient.device.memory_keyring import MemoryKeyring
 from tvclient.device.models import BindingState
 from tvclient.device.purchase import PurchasePhase
 from tvclient.device.vault import BindingVault

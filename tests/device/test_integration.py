@@ -16,13 +16,13 @@ import httpx
 import pytest
 import pytest_asyncio
 
-from tests.device.conftest import MemoryKeyring
 from tests.merchant.stack import MERCHANT, Stack, in_process_stack
 from tvclient.device.account import AccountService, BindingChange, DeviceInfo
 from tvclient.device.bind import BindPhase, BindSnapshot
 from tvclient.device.client import MerchantClient
 from tvclient.device.errors import NotBoundError
 from tvclient.device.intents import IntentStore
+from tvclient.device.memory_keyring import MemoryKeyring
 from tvclient.device.models import BindingState, RevokedBy
 from tvclient.device.purchase import PurchasePhase, PurchaseSnapshot
 from tvclient.device.settings import SettingsStore

@@ -13,8 +13,8 @@ from keyring.backends.fail import Keyring
 from keyring.compat import properties
 from keyring.errors import InitError, KeyringLocked, NoKeyringError
 
-from tests.device.conftest import MemoryKeyring
 from tvclient.device.errors import KeyringUnavailableError, VaultError
+from tvclient.device.memory_keyring import MemoryKeyring
 from tvclient.device.vault import BINDING, CREDENTIAL, BindingVault, SecretFile, usable_backend
 
 URL = "https://shop.example"

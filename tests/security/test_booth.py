@@ -23,10 +23,10 @@ from pathlib import Path
 
 import httpx
 
-from tests.device.conftest import MemoryKeyring
 from tests.reliability.stacks import wired_stack
 from tests.security.devices import tv
 from tvclient.booth.stack import EmbeddedStack
+from tvclient.device.memory_keyring import MemoryKeyring
 from tvclient.device.purchase import PurchasePhase
 
 LAN = "127.0.0.2"  # stands for the booth's network address: loopback, but not 127.0.0.1

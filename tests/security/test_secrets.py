@@ -39,7 +39,6 @@ from typing import Any
 import httpx
 import pytest
 
-from tests.device.conftest import MemoryKeyring
 from tests.helpers.services import ProcessRunner, free_port
 from tests.reliability.stacks import wired_stack
 from tests.security.devices import tv
@@ -49,6 +48,7 @@ from tvclient.device.account import AccountService, DeviceInfo
 from tvclient.device.bind import BindPhase, BindSnapshot
 from tvclient.device.client import MerchantClient
 from tvclient.device.intents import IntentStore
+from tvclient.device.memory_keyring import MemoryKeyring
 from tvclient.device.purchase import PurchasePhase
 from tvclient.device.safety.errors import WrongPinError
 from tvclient.device.safety.pin import PinGuard

@@ -238,7 +238,7 @@ class _SelfTest:
                 with self.check("collation"):
                     self.report.ok("collation", _check_collation())
                 with self.check("keyring"):
-                    if not self.keyring.secrets:
+                    if not self.keyring.items:
                         raise SelfTestError("the device enrolled but stored no credential")
                     self.report.ok("keyring", "device credential stored (in-memory keyring)")
                 with self.check("qr"):

@@ -60,8 +60,10 @@ def _listen(host: str, port: int) -> socket.socket:
     return sock
 
 
-def _listen_again(host: str, remembered: int) -> socket.socket:
-    """Listen on the port of the last run if it is free, else on a free one."""
+def _listen_on(host: str, fixed: int, remembered: int) -> socket.socket:
+    """Listen on `fixed` if given (taken: error), else on last run's port if free, else any."""
+    if fixed:
+        return _listen(host, fixed)
     if remembered:
         try:
             return _listen(host, remembered)
@@ -140,17 +142,9 @@ class EmbeddedStack:
 
         self._data_dir.mkdir(parents=True, exist_ok=True)
         last_sandbox, last_backend = self._last_ports()
-        sandbox_sock = (
-            _listen(self._sandbox_host, self._sandbox_port)
-            if self._sandbox_port
-            else _listen_again(self._sandbox_host, last_sandbox)
-        )
+        sandbox_sock = _listen_on(self._sandbox_host, self._sandbox_port, last_sandbox)
         try:
-            merchant_sock = (
-                _listen("127.0.0.1", self._backend_port)
-                if self._backend_port
-                else _listen_again("127.0.0.1", last_backend)
-            )
+            merchant_sock = _listen_on("127.0.0.1", self._backend_port, last_backend)
         except StackError:
             sandbox_sock.close()
             raise

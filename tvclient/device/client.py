@@ -109,7 +109,6 @@ class MerchantClient:
             self._make_http = http
         else:
             self._http = http
-        self._owns_http = self._make_http is not None
         self._base = normalise_backend_url(base_url)
         self._credential = credential
         self._language = language
@@ -117,7 +116,7 @@ class MerchantClient:
 
     async def aclose(self) -> None:
         """Close the HTTP client if this client built it (an injected one is the caller's)."""
-        if self._owns_http and self._http is not None:
+        if self._make_http is not None and self._http is not None:
             http, self._http = self._http, None
             await http.aclose()
 

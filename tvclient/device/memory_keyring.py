@@ -18,17 +18,17 @@ class MemoryKeyring(KeyringBackend):
 
     def __init__(self) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
-        self.secrets: dict[tuple[str, str], str] = {}
+        self.items: dict[tuple[str, str], str] = {}
 
     def get_password(self, service: str, username: str) -> str | None:
         """The secret, or None."""
-        return self.secrets.get((service, username))
+        return self.items.get((service, username))
 
     def set_password(self, service: str, username: str, password: str) -> None:
         """Keep the secret."""
-        self.secrets[(service, username)] = password
+        self.items[(service, username)] = password
 
     def delete_password(self, service: str, username: str) -> None:
         """Forget the secret."""
-        if self.secrets.pop((service, username), None) is None:
+        if self.items.pop((service, username), None) is None:
             raise PasswordDeleteError(f"no secret for {username} in {service}")

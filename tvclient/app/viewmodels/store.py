@@ -49,7 +49,8 @@ def _showable(row: Mapping[str, str]) -> bool:
     picture = row.get("imageSource", "")
     return (
         bool(row.get("productId"))
-        and all(isinstance(row.get(role), str) for role in ("title", "priceText"))
+        and "title" in row
+        and "priceText" in row
         and (picture == "" or picture.startswith("image://catalog/"))
     )
 
